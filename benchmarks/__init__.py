@@ -1,0 +1,1 @@
+"""Side-by-side benchmarks of rustorch against torch (CPU); see docs/benchmarks.md."""

@@ -1,0 +1,59 @@
+"""rustorch: a PyTorch-compatible deep-learning framework on NumPy (CPU) and CuPy (CUDA).
+
+Use it as ``import rustorch as torch``.
+"""
+from __future__ import annotations
+
+from . import dtypes as _dtypes_module
+from .dtypes import (bfloat16, bool, cdouble, cfloat, complex64, complex128, double,  # noqa: A004
+                     dtype, float, float16, float32, float64, get_default_dtype, half, int,
+                     int8, int16, int32, int64, long, promote_types, qint8, qint32, quint8,
+                     result_type, set_default_dtype, short, uint8, uint16, uint32, uint64,
+                     can_cast, finfo, iinfo)
+from .errors import (ArgumentError, ArgumentTypeError, AutogradError, DataError, DeviceError,
+                     DistributedError, DTypeError, NotSupportedError, RusTorchError,
+                     RusTorchResult, SerializationError, ShapeError, TensorIndexError)
+from ._backend import device
+from .layout import (channels_last, contiguous_format, layout, memory_format,
+                     preserve_format, sparse_coo, sparse_csr, strided)
+from .tensor import Size, Tensor, is_tensor
+from . import autograd
+from .autograd import (enable_grad, inference_mode, is_grad_enabled,
+                       is_inference_mode_enabled, no_grad, set_grad_enabled)
+from . import _ops
+from ._ops.elementwise import *  # noqa: F401,F403
+from ._ops.reduce import *  # noqa: F401,F403
+from ._ops.movement import *  # noqa: F401,F403
+from ._ops.indexing import *  # noqa: F401,F403
+from ._ops.linalg_core import *  # noqa: F401,F403
+from ._ops.elementwise import clone, sgn  # noqa: F401
+from ._ops.reduce import max, min, sum  # noqa: A004,F401
+from .creation import *  # noqa: F401,F403
+from ._tensor_str import get_printoptions, set_printoptions
+from . import return_types
+
+__version__ = "0.1.0"
+
+
+def is_floating_point(input) -> bool:
+    return input.dtype.is_floating_point
+
+
+def is_complex(input) -> bool:
+    return input.dtype.is_complex
+
+
+def numel(input) -> int:
+    return input.numel()
+
+
+# families filled in by their own modules (each defines __all__)
+from ._ops.math import *  # noqa: E402,F401,F403
+from ._ops.reduce_more import *  # noqa: E402,F401,F403
+from ._ops.einsum import *  # noqa: E402,F401,F403
+from ._ops.shape_more import *  # noqa: E402,F401,F403
+from ._ops.indexing_more import *  # noqa: E402,F401,F403
+from .random import *  # noqa: E402,F401,F403
+from . import linalg, nn, optim, cuda, utils  # noqa: E402,F401
+from .utils import data as _data  # noqa: E402,F401
+from .autograd import functional as _autograd_functional  # noqa: E402,F401

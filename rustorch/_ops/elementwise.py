@@ -1,0 +1,521 @@
+"""Core elementwise primitives: arithmetic, comparisons, selection, casting.
+
+More math (trig, special functions, rounding, bitwise ...) lives in ``math.py`` and uses the
+``unary_primitive`` factory defined here.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import dtypes as _dtypes
+from ..autograd.function import Primitive
+from ..errors import ArgumentError, DTypeError
+from ..tensor import Tensor, tensor_method
+from ._helpers import cast, float_result_dtype, is_scalar, promote_operands, to_tensor
+
+__all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "neg",
+           "negative", "pow", "exp", "log", "sqrt", "rsqrt", "abs", "absolute", "sign", "relu",
+           "sigmoid", "tanh", "where", "maximum", "minimum", "clamp", "clip", "eq", "ne", "lt",
+           "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal", "not_equal",
+           "logical_not", "square", "reciprocal", "rsub", "unary_primitive"]
+
+
+# ----------------------------------------------------------------- binary arithmetic
+class Add(Primitive):
+    def forward(self, xp, a, b, dtype=None):
+        return cast(a, dtype) + cast(b, dtype)
+
+    def backward(self, grad):
+        return grad, grad
+
+
+class Sub(Primitive):
+    def forward(self, xp, a, b, dtype=None):
+        return cast(a, dtype) - cast(b, dtype)
+
+    def backward(self, grad):
+        return grad, (-grad if self.needs_input_grad(1) else None)
+
+
+class Mul(Primitive):
+    saves = (0, 1)
+
+    def forward(self, xp, a, b, dtype=None):
+        return cast(a, dtype) * cast(b, dtype)
+
+    def backward(self, grad):
+        a, b = self.saved
+        return (grad * _conj(b) if self.needs_input_grad(0) else None,
+                grad * _conj(a) if self.needs_input_grad(1) else None)
+
+
+class Div(Primitive):
+    saves = (0, 1)
+
+    def forward(self, xp, a, b, dtype=None):
+        return xp.true_divide(cast(a, dtype), cast(b, dtype))
+
+    def backward(self, grad):
+        a, b = self.saved
+        grad_a = grad / _conj(b) if self.needs_input_grad(0) else None
+        grad_b = -grad * _conj(a) / _conj(b * b) if self.needs_input_grad(1) else None
+        return grad_a, grad_b
+
+
+class Pow(Primitive):
+    saves = (0, 1)
+    saves_output = True
+
+    def forward(self, xp, a, b, dtype=None):
+        a, b = cast(a, dtype), cast(b, dtype)
+        if hasattr(a, "dtype") and a.dtype.kind in "iu" and hasattr(b, "dtype") and \
+                b.dtype.kind in "iu" and bool((xp.asarray(b) < 0).any()):
+            raise ArgumentError("pow: Integers to negative integer powers are not allowed.")
+        return xp.power(a, b)
+
+    def backward(self, grad):
+        a, b = self.saved
+        grad_a = grad_b = None
+        if self.needs_input_grad(0):
+            if is_scalar(b):
+                grad_a = grad * (0.0 if b == 0 else b * a ** (b - 1))
+            else:
+                grad_a = grad * b * a ** (b - 1)
+                grad_a = where(b == 0, 0.0, grad_a)
+        if self.needs_input_grad(1):
+            base = a if isinstance(a, Tensor) else to_tensor(a, like=b, dtype=b.dtype)
+            grad_b = grad * self.output * where(base == 0, 0.0, log(base))
+            grad_b = where((base == 0) & (b >= 0), 0.0, grad_b)
+        return grad_a, grad_b
+
+
+def _conj(value):
+    if isinstance(value, Tensor) and value.dtype.is_complex:
+        return value.conj()
+    return value
+
+
+def _binary(cls, a, b):
+    dtype = promote_operands(a, b)
+    if not isinstance(a, Tensor):
+        if dtype is None:
+            return cls.apply(a, b)
+        a = to_tensor(a, like=b)
+    return cls.apply(a, b, dtype=dtype)
+
+
+@tensor_method
+def add(input, other, *, alpha=1, out=None):
+    """``input + alpha * other``, broadcasting, with PyTorch's type promotion."""
+    if alpha != 1:
+        other = mul(other, alpha)
+    return _maybe_out(_binary(Add, input, other), out)
+
+
+@tensor_method
+def sub(input, other, *, alpha=1, out=None):
+    if isinstance(input, Tensor) and input.dtype is _dtypes.bool or \
+            isinstance(other, Tensor) and other.dtype is _dtypes.bool:
+        raise DTypeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                         "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                         "operator instead.")
+    if alpha != 1:
+        other = mul(other, alpha)
+    return _maybe_out(_binary(Sub, input, other), out)
+
+
+@tensor_method
+def rsub(input, other, *, alpha=1):
+    return sub(other, input, alpha=alpha) if alpha == 1 else sub(other, mul(input, alpha))
+
+
+@tensor_method
+def mul(input, other, *, out=None):
+    return _maybe_out(_binary(Mul, input, other), out)
+
+
+@tensor_method
+def div(input, other, *, rounding_mode=None, out=None):
+    """True division; ``rounding_mode`` 'trunc' or 'floor' rounds the quotient."""
+    if rounding_mode is None:
+        if isinstance(input, Tensor) and not _is_inexact(input) and not (
+                isinstance(other, Tensor) and _is_inexact(other)) and not isinstance(
+                other, (float, complex)):
+            input = input.to(_dtypes.get_default_dtype())
+        elif not isinstance(input, Tensor) and isinstance(other, Tensor) and \
+                not _is_inexact(other) and not isinstance(input, (float, complex)):
+            other = other.to(_dtypes.get_default_dtype())
+        return _maybe_out(_binary(Div, input, other), out)
+    if rounding_mode == "trunc":
+        return _maybe_out(_rounded_div(input, other, "trunc"), out)
+    if rounding_mode == "floor":
+        return _maybe_out(_rounded_div(input, other, "floor"), out)
+    raise ArgumentError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
+                        f"found '{rounding_mode}'")
+
+
+def _is_inexact(tensor: Tensor) -> bool:
+    return tensor.dtype.is_floating_point or tensor.dtype.is_complex
+
+
+class RoundedDiv(Primitive):
+    differentiable = False
+
+    def forward(self, xp, a, b, mode="trunc", dtype=None):
+        a, b = cast(a, dtype), cast(b, dtype)
+        kind = np.result_type(a, b).kind
+        if kind in "iu":
+            if mode == "floor":
+                return xp.floor_divide(a, b)
+            quotient = xp.floor_divide(a, b)
+            remainder = a - quotient * b
+            adjust = (remainder != 0) & ((remainder < 0) != (xp.asarray(b) < 0))
+            return quotient + adjust.astype(quotient.dtype)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            quotient = xp.true_divide(a, b)
+        return xp.trunc(quotient) if mode == "trunc" else xp.floor(quotient)
+
+
+def _rounded_div(a, b, mode):
+    dtype = promote_operands(a, b)
+    if not isinstance(a, Tensor):
+        a = to_tensor(a, like=b)
+    result = RoundedDiv.apply(a, b, mode=mode, dtype=dtype)
+    if result.dtype.is_floating_point and (
+            a.requires_grad or isinstance(b, Tensor) and b.requires_grad):
+        # the gradient of a rounded quotient is zero almost everywhere
+        return result + 0 * (a if a.requires_grad else b)
+    return result
+
+
+def _maybe_out(result: Tensor, out):
+    if out is None:
+        return result
+    out._data = out._data  # keep identity; write values and adopt the result's shape
+    if tuple(out.shape) != tuple(result.shape):
+        out._data = out._xp().empty(result._data.shape, out._data.dtype)
+    out._write(result._data, result.dtype)
+    out._bump_version()
+    return out
+
+
+subtract = sub
+multiply = mul
+divide = div
+
+
+def true_divide(input, other, *, out=None):
+    return div(input, other, out=out)
+
+
+# ----------------------------------------------------------------- unary factory
+def unary_primitive(name: str, forward, derivative=None, *, saves_input=True,
+                    saves_output=False, integer_to_float=False, differentiable=True):
+    """Build a unary op: ``forward(xp, array)``; ``derivative(node, x, grad) -> grad_x``.
+
+    Returns the public function (also attached as a Tensor method). ``integer_to_float`` makes
+    integer inputs compute in the default float dtype (``exp``, ``sqrt`` ...).
+    """
+    def primitive_forward(self, xp, a):
+        return forward(xp, a)
+
+    def primitive_backward(self, grad):
+        x = self.saved[0] if self.saved else None
+        return derivative(self, x, grad)
+
+    primitive = type(name.capitalize(), (Primitive,), {
+        "forward": primitive_forward, "backward": primitive_backward,
+        "saves": (0,) if saves_input else (), "saves_output": saves_output,
+        "differentiable": differentiable and derivative is not None,
+    })
+
+    def function(input, *, out=None):
+        if integer_to_float:
+            target = float_result_dtype(input)
+            if target is not None:
+                input = input.to(_dtypes.from_numpy_dtype(target))
+        return _maybe_out(primitive.apply(input), out)
+
+    function.__name__ = name
+    function.__qualname__ = name
+    function.__doc__ = f"Elementwise ``{name}``, as ``torch.{name}``."
+    function.primitive = primitive
+    tensor_method(function)
+    return function
+
+
+neg = unary_primitive("neg", lambda xp, a: xp.negative(a), lambda node, x, g: -g,
+                      saves_input=False)
+negative = neg
+exp = unary_primitive("exp", lambda xp, a: xp.exp(a), lambda node, x, g: g * node.output,
+                      saves_input=False, saves_output=True, integer_to_float=True)
+log = unary_primitive("log", lambda xp, a: xp.log(a), lambda node, x, g: g / x,
+                      integer_to_float=True)
+sqrt = unary_primitive("sqrt", lambda xp, a: xp.sqrt(a),
+                       lambda node, x, g: g / (2 * node.output), saves_input=False,
+                       saves_output=True, integer_to_float=True)
+rsqrt = unary_primitive("rsqrt", lambda xp, a: 1 / xp.sqrt(a),
+                        lambda node, x, g: -0.5 * g * node.output ** 3, saves_input=False,
+                        saves_output=True, integer_to_float=True)
+abs = unary_primitive("abs", lambda xp, a: xp.abs(a), lambda node, x, g: g * x.sgn())  # noqa: A001
+absolute = abs
+sign = unary_primitive("sign", lambda xp, a: xp.sign(a), lambda node, x, g: g * 0,
+                       saves_input=False)
+relu = unary_primitive("relu", lambda xp, a: xp.maximum(a, 0).astype(a.dtype, copy=False),
+                       lambda node, x, g: g * (node.output > 0), saves_input=False,
+                       saves_output=True)
+tanh = unary_primitive("tanh", lambda xp, a: xp.tanh(a),
+                       lambda node, x, g: g * (1 - node.output * node.output),
+                       saves_input=False, saves_output=True, integer_to_float=True)
+square = None  # defined below as a composition
+reciprocal = unary_primitive("reciprocal", lambda xp, a: xp.reciprocal(a),
+                             lambda node, x, g: -g * node.output * node.output,
+                             saves_input=False, saves_output=True, integer_to_float=True)
+
+
+def _sigmoid_forward(xp, a):
+    # split by sign so exp never overflows
+    positive = a >= 0
+    exp_negative_abs = xp.exp(-xp.abs(a))
+    return xp.where(positive, 1 / (1 + exp_negative_abs),
+                    exp_negative_abs / (1 + exp_negative_abs)).astype(a.dtype, copy=False)
+
+
+sigmoid = unary_primitive("sigmoid", _sigmoid_forward,
+                          lambda node, x, g: g * node.output * (1 - node.output),
+                          saves_input=False, saves_output=True, integer_to_float=True)
+
+
+@tensor_method
+def square(input, *, out=None):  # noqa: F811
+    return _maybe_out(mul(input, input), out)
+
+
+@tensor_method(name="pow")
+def pow(input, exponent, *, out=None):  # noqa: A001
+    """``input ** exponent`` (either may be a Python number)."""
+    return _maybe_out(_binary(Pow, input, exponent), out)
+
+
+@tensor_method
+def sgn(input):
+    if input.dtype.is_complex:
+        magnitude = abs(input)
+        return where(magnitude == 0, 0, input / where(magnitude == 0, 1, magnitude))
+    return sign(input)
+
+
+# ----------------------------------------------------------------- selection
+class Where(Primitive):
+    saves = (0,)
+
+    def forward(self, xp, condition, a, b, dtype=None):
+        return xp.where(condition, cast(a, dtype), cast(b, dtype))
+
+    def backward(self, grad):
+        (condition,) = self.saved
+        zero = grad.new_zeros(())
+        return (None,
+                where(condition, grad, zero) if self.needs_input_grad(1) else None,
+                where(condition, zero, grad) if self.needs_input_grad(2) else None)
+
+
+@tensor_method
+def where(condition, input=None, other=None, *, out=None):
+    """Pick ``input`` where ``condition`` else ``other``; one argument gives ``nonzero``."""
+    if input is None and other is None:
+        return condition.nonzero(as_tuple=True)
+    if not isinstance(condition, Tensor):
+        condition = to_tensor(condition)
+    if condition.dtype is not _dtypes.bool:
+        if condition.dtype is _dtypes.uint8:
+            condition = condition.to(_dtypes.bool)
+        else:
+            raise DTypeError(f"where expected condition to be a boolean tensor, but got a "
+                             f"tensor with dtype {_dtypes_name(condition.dtype)}")
+    dtype = promote_operands(input, other)
+    like = input if isinstance(input, Tensor) else other if isinstance(other, Tensor) else \
+        condition
+    if dtype is None and not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        dtype = _dtypes.result_type(input, other).numpy
+    if not isinstance(input, Tensor):
+        input = to_tensor(input, like=like, dtype=_dtypes.from_numpy_dtype(dtype)
+                          if dtype is not None else None)
+    if not isinstance(other, Tensor):
+        other = to_tensor(other, like=like, dtype=_dtypes.from_numpy_dtype(dtype)
+                          if dtype is not None else input.dtype)
+    return _maybe_out(Where.apply(condition, input, other, dtype=dtype), out)
+
+
+def _dtypes_name(dtype) -> str:
+    from ..tensor import _TORCH_TYPE_NAMES
+    return _TORCH_TYPE_NAMES.get(dtype.name, dtype.name)
+
+
+class Maximum(Primitive):
+    saves = (0, 1)
+
+    def forward(self, xp, a, b, dtype=None, take_max=True):
+        a, b = cast(a, dtype), cast(b, dtype)
+        return xp.maximum(a, b) if take_max else xp.minimum(a, b)
+
+    def backward(self, grad):
+        a, b = self.saved
+        # ties split the gradient evenly, as PyTorch does
+        if self.__dict__.get("take_max", True):
+            a_wins, ties = (a > b), (a == b)
+        else:
+            a_wins, ties = (a < b), (a == b)
+        half = grad * 0.5
+        grad_a = where(a_wins, grad, where(ties, half, 0.0))
+        grad_b = where(a_wins, 0.0, where(ties, half, grad))
+        return grad_a, grad_b
+
+
+class Minimum(Maximum):
+    def forward(self, xp, a, b, dtype=None, take_max=False):
+        self.take_max = False
+        return super().forward(xp, a, b, dtype, take_max=False)
+
+
+@tensor_method
+def maximum(input, other, *, out=None):
+    return _maybe_out(_binary(Maximum, input, other), out)
+
+
+@tensor_method
+def minimum(input, other, *, out=None):
+    return _maybe_out(_binary(Minimum, input, other), out)
+
+
+class Clamp(Primitive):
+    saves = (0,)
+
+    def forward(self, xp, a, low=None, high=None):
+        result = a
+        if low is not None:
+            result = xp.maximum(result, low)
+        if high is not None:
+            result = xp.minimum(result, high)
+        self.low, self.high = low, high
+        return result.astype(a.dtype, copy=False) if result is not a else a.copy()
+
+    def backward(self, grad):
+        (x,) = self.saved
+        inside = None
+        if self.low is not None:
+            inside = x >= self.low
+        if self.high is not None:
+            upper = x <= self.high
+            inside = upper if inside is None else inside & upper
+        return grad if inside is None else where(inside, grad, 0.0)
+
+
+@tensor_method
+def clamp(input, min=None, max=None, *, out=None):  # noqa: A002
+    """Limit values to ``[min, max]``; the bounds may be numbers or tensors."""
+    if min is None and max is None:
+        raise ArgumentError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        result = input
+        if min is not None:
+            result = maximum(result, min)
+        if max is not None:
+            result = minimum(result, max)
+        return _maybe_out(result, out)
+    if (isinstance(min, float) or isinstance(max, float)) and not _is_inexact(input):
+        input = input.to(_dtypes.get_default_dtype())
+    return _maybe_out(Clamp.apply(input, low=min, high=max), out)
+
+
+clip = clamp
+tensor_method(clamp, name="clip")
+
+
+@tensor_method
+def clamp_min(input, min):  # noqa: A002
+    return clamp(input, min=min)
+
+
+@tensor_method
+def clamp_max(input, max):  # noqa: A002
+    return clamp(input, max=max)
+
+
+# ----------------------------------------------------------------- comparisons
+def _comparison(name, ufunc_name):
+    class Compare(Primitive):
+        differentiable = False
+
+        def forward(self, xp, a, b, dtype=None):
+            return getattr(xp, ufunc_name)(cast(a, dtype), cast(b, dtype))
+
+    Compare.__name__ = name.capitalize()
+
+    def function(input, other, *, out=None):
+        return _maybe_out(_binary(Compare, input, other), out)
+
+    function.__name__ = name
+    function.__doc__ = f"Elementwise ``{name}`` comparison, returning a bool tensor."
+    tensor_method(function)
+    return function
+
+
+eq = _comparison("eq", "equal")
+ne = _comparison("ne", "not_equal")
+lt = _comparison("lt", "less")
+le = _comparison("le", "less_equal")
+gt = _comparison("gt", "greater")
+ge = _comparison("ge", "greater_equal")
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+for _alias, _target in (("greater", gt), ("greater_equal", ge), ("less", lt),
+                        ("less_equal", le), ("not_equal", ne)):
+    tensor_method(_target, name=_alias)
+
+
+class LogicalNot(Primitive):
+    differentiable = False
+
+    def forward(self, xp, a):
+        return xp.logical_not(a)
+
+
+@tensor_method
+def logical_not(input, *, out=None):
+    return _maybe_out(LogicalNot.apply(input), out)
+
+
+# ----------------------------------------------------------------- casting and copies
+class Cast(Primitive):
+    def forward(self, xp, a, dtype=None):
+        return a.astype(dtype)
+
+    def backward(self, grad):
+        return grad  # the engine casts the gradient back to the input's dtype
+
+
+class Clone(Primitive):
+    def forward(self, xp, a):
+        return a.copy()
+
+    def backward(self, grad):
+        return grad
+
+
+def cast_tensor(tensor: Tensor, dtype: "_dtypes.dtype", copy: bool = False) -> Tensor:
+    if tensor._data.dtype == dtype.numpy and not copy:
+        return tensor
+    if dtype.is_floating_point or dtype.is_complex:
+        if tensor.dtype.is_complex and not dtype.is_complex:
+            import warnings
+            warnings.warn("Casting complex values to real discards the imaginary part",
+                          stacklevel=3)
+            return Cast.apply(tensor.real, dtype=dtype.numpy)
+        return Cast.apply(tensor, dtype=dtype.numpy)
+    with np.errstate(invalid="ignore", over="ignore"):
+        return Tensor._make(tensor._data.astype(dtype.numpy))
+
+
+@tensor_method
+def clone(input, *, memory_format=None):
+    return Clone.apply(input)

@@ -1,0 +1,295 @@
+"""Indexing primitives: ``__getitem__``/``__setitem__``, gather and scatter."""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import dtypes as _dtypes
+from ..autograd.function import Primitive
+from ..autograd.grad_mode import grad_state
+from ..errors import ArgumentError, DTypeError, ShapeError, TensorIndexError
+from ..tensor import Tensor, tensor_method, wrap_dim
+
+__all__ = ["gather", "scatter", "scatter_add", "index_put", "convert_key", "take_along_dim"]
+
+
+def _convert_item(item):
+    if isinstance(item, Tensor):
+        data = item._data
+        if data.dtype.kind == "f":
+            raise TensorIndexError("tensors used as indices must be long, int, byte or bool "
+                                   "tensors")
+        if data.dtype == np.uint8:
+            data = data.astype(bool)
+        return data
+    if isinstance(item, (list, tuple)) and any(isinstance(v, Tensor) for v in item):
+        return np.asarray([_convert_item(v) for v in item])
+    if isinstance(item, np.ndarray) and item.dtype == np.uint8:
+        return item.astype(bool)
+    return item
+
+
+def convert_key(key):
+    """A key numpy can index with, and whether it selects a view (basic indexing only)."""
+    if isinstance(key, tuple):
+        converted = tuple(_convert_item(item) for item in key)
+    else:
+        converted = _convert_item(key)
+    items = converted if isinstance(converted, tuple) else (converted,)
+    basic = all(item is None or item is Ellipsis or isinstance(item, (int, slice, np.integer))
+                and not isinstance(item, bool) for item in items)
+    if not basic and not isinstance(key, tuple) and isinstance(key, list):
+        converted = np.asarray(converted)
+    return converted, basic
+
+
+def _index_error(error, shape):
+    message = str(error)
+    if "out of bounds" in message:
+        return TensorIndexError(f"index out of range: {message} (tensor of shape {list(shape)})")
+    return TensorIndexError(f"invalid index for a tensor of shape {list(shape)}: {message}")
+
+
+class GetItem(Primitive):
+    def forward(self, xp, a, key=None, basic=True):
+        self.key, self.input_shape, self.basic = key, a.shape, basic
+        try:
+            return a[key]
+        except IndexError as error:
+            raise _index_error(error, a.shape) from None
+
+    def backward(self, grad):
+        return IndexAdd.apply(grad, key=self.key, shape=self.input_shape, basic=self.basic)
+
+
+class IndexAdd(Primitive):
+    """``zeros(shape)`` with ``grad`` added at ``key``: the adjoint of GetItem."""
+
+    def forward(self, xp, grad, key=None, shape=(), basic=True):
+        self.key, self.basic = key, basic
+        result = xp.zeros(shape, dtype=grad.dtype)
+        if basic:
+            result[key] = grad
+        else:
+            xp.add.at(result, key, grad)
+        return result
+
+    def backward(self, grad):
+        return GetItem.apply(grad, key=self.key, basic=self.basic)
+
+
+def _getitem(self, key):
+    converted, basic = convert_key(key)
+    result = GetItem.apply(self, key=converted, basic=basic)
+    if basic:
+        return self._make_view(result, lambda base: base[key])
+    return result
+
+
+class IndexPut(Primitive):
+    def forward(self, xp, a, value, key=None, accumulate=False):
+        self.key, self.accumulate = key, accumulate
+        result = a.copy()
+        if accumulate:
+            xp.add.at(result, key, value)
+        else:
+            result[key] = value
+        return result
+
+    def backward(self, grad):
+        grad_input = grad
+        if not self.accumulate and self.needs_input_grad(0):
+            grad_input = IndexPut.apply(grad, 0, key=self.key)
+        grad_value = GetItem.apply(grad, key=self.key, basic=False) \
+            if self.needs_input_grad(1) else None
+        return grad_input, grad_value
+
+
+def _value_for(self: Tensor, value):
+    if isinstance(value, Tensor):
+        if value._data.dtype != self._data.dtype:
+            value = value.to(self.dtype)
+        return value
+    xp = self._xp()
+    if isinstance(value, (list, tuple)):
+        return Tensor._make(xp.asarray(value, dtype=self._data.dtype))
+    return value
+
+
+def _setitem(self, key, value):
+    converted, _basic = convert_key(key)
+    value = _value_for(self, value)
+    self._check_inplace()
+    recording = grad_state.enabled and (
+        self.requires_grad or isinstance(value, Tensor) and value.requires_grad)
+    if not recording:
+        data = value._data if isinstance(value, Tensor) else value
+        try:
+            self._data[converted] = data
+        except IndexError as error:
+            raise _index_error(error, self.shape) from None
+        except ValueError as error:
+            raise ShapeError(f"shape mismatch: value tensor of shape {list(np.shape(data))} "
+                             f"cannot be broadcast to indexing result: {error}") from None
+        self._bump_version()
+        return
+    self._inplace(lambda target: IndexPut.apply(target, value, key=converted), value)
+
+
+def index_put(input, indices, values, accumulate: bool = False):
+    key = tuple(_convert_item(i) for i in indices)
+    return IndexPut.apply(input, _value_for(input, values), key=key, accumulate=accumulate)
+
+
+Tensor.__getitem__ = _getitem
+Tensor.__setitem__ = _setitem
+tensor_method(index_put)
+
+
+@tensor_method
+def index_put_(input, indices, values, accumulate: bool = False):
+    key = tuple(_convert_item(i) for i in indices)
+    value = _value_for(input, values)
+    return input._inplace(
+        lambda target: IndexPut.apply(target, value, key=key, accumulate=accumulate), value)
+
+
+# ----------------------------------------------------------------- gather / scatter
+def _check_index(index: Tensor, op: str):
+    if index.dtype is not _dtypes.int64:
+        raise DTypeError(f"{op}(): Expected dtype int64 for index, got {index.dtype}")
+
+
+def _along_axis_key(xp, index, dim):
+    """An advanced-indexing key selecting ``index`` along ``dim`` (for np.add.at)."""
+    grids = list(xp.indices(index.shape, sparse=True))
+    grids[dim] = index
+    return tuple(grids)
+
+
+class Gather(Primitive):
+    def forward(self, xp, a, index, dim=0):
+        self.dim, self.input_shape, self.index = dim, a.shape, index
+        if index.ndim != a.ndim:
+            raise ShapeError(f"gather(): Index tensor must have the same number of dimensions "
+                             f"as input tensor (index {index.ndim}-D, input {a.ndim}-D)")
+        for axis in range(a.ndim):
+            if axis != dim and index.shape[axis] > a.shape[axis]:
+                raise ShapeError(f"gather(): Size does not match at dimension {axis} expected "
+                                 f"index {list(index.shape)} to be smaller than self "
+                                 f"{list(a.shape)} apart from dimension {dim}")
+        if index.size and (index.min() < -a.shape[dim] or index.max() >= a.shape[dim]):
+            raise TensorIndexError(f"gather(): index {int(index.max())} is out of bounds for "
+                                   f"dimension {dim} with size {a.shape[dim]}")
+        if index.shape != a.shape:
+            a = a[tuple(slice(0, s) if axis != dim else slice(None)
+                        for axis, s in enumerate(index.shape))]
+        return xp.take_along_axis(a, index, axis=dim)
+
+    def backward(self, grad):
+        index = Tensor._make(self.index)
+        return ScatterAdd.apply(grad.new_zeros(self.input_shape), index, grad, dim=self.dim)
+
+
+class ScatterAdd(Primitive):
+    def forward(self, xp, a, index, source, dim=0):
+        self.dim, self.index = dim, index
+        result = a.copy()
+        if index.size:
+            if not hasattr(source, "shape") or source.shape != index.shape:
+                source = xp.broadcast_to(source, index.shape) if not hasattr(source, "shape") \
+                    else source[tuple(slice(0, s) for s in index.shape)]
+            xp.add.at(result, _along_axis_key(xp, index, dim), source)
+        return result
+
+    def backward(self, grad):
+        index = Tensor._make(self.index)
+        grad_source = Gather.apply(grad, index, dim=self.dim) \
+            if self.needs_input_grad(2) else None
+        return grad, None, grad_source
+
+
+class Scatter(Primitive):
+    def forward(self, xp, a, index, source, dim=0, reduce=None):
+        self.dim, self.index = dim, index
+        result = a.copy()
+        if index.size:
+            if hasattr(source, "shape") and source.shape != index.shape:
+                source = source[tuple(slice(0, s) for s in index.shape)]
+            key = _along_axis_key(xp, index, dim)
+            if reduce is None:
+                result[key] = source
+            elif reduce == "add":
+                xp.add.at(result, key, source)
+            elif reduce == "multiply":
+                xp.multiply.at(result, key, source)
+            else:
+                raise ArgumentError(f"scatter(): reduce argument must be either add or "
+                                    f"multiply, got {reduce!r}")
+        self.reduce = reduce
+        return result
+
+    def backward(self, grad):
+        if self.reduce is not None:
+            raise NotImplementedError("the derivative of scatter with reduce is not "
+                                      "implemented; use scatter_add or scatter_reduce")
+        index = Tensor._make(self.index)
+        grad_input = Scatter.apply(grad, index, 0.0, dim=self.dim) \
+            if self.needs_input_grad(0) else None
+        grad_source = Gather.apply(grad, index, dim=self.dim) \
+            if self.needs_input_grad(2) else None
+        return grad_input, None, grad_source
+
+
+@tensor_method
+def gather(input, dim: int, index: Tensor, *, sparse_grad: bool = False, out=None):
+    """Pick values along ``dim`` at ``index`` (``out[i][j] = input[index[i][j]][j]`` for dim 0)."""
+    _check_index(index, "gather")
+    return Gather.apply(input, index, dim=wrap_dim(dim, input.ndim))
+
+
+def _source(input, src, value):
+    source = src if src is not None else value
+    if isinstance(source, Tensor):
+        if source.dtype is not input.dtype:
+            raise DTypeError(f"scatter(): Expected self.dtype to be equal to src.dtype "
+                             f"({input.dtype} vs {source.dtype})")
+        return source
+    return source
+
+
+@tensor_method
+def scatter(input, dim: int, index: Tensor, src=None, *, value=None, reduce=None):
+    _check_index(index, "scatter")
+    return Scatter.apply(input, index, _source(input, src, value),
+                         dim=wrap_dim(dim, input.ndim), reduce=reduce)
+
+
+@tensor_method
+def scatter_(input, dim: int, index: Tensor, src=None, *, value=None, reduce=None):
+    _check_index(index, "scatter_")
+    source = _source(input, src, value)
+    return input._inplace(lambda target: Scatter.apply(
+        target, index, source, dim=wrap_dim(dim, input.ndim), reduce=reduce), source)
+
+
+@tensor_method
+def scatter_add(input, dim: int, index: Tensor, src: Tensor):
+    _check_index(index, "scatter_add")
+    return ScatterAdd.apply(input, index, _source(input, src, None),
+                            dim=wrap_dim(dim, input.ndim))
+
+
+@tensor_method
+def scatter_add_(input, dim: int, index: Tensor, src: Tensor):
+    _check_index(index, "scatter_add_")
+    source = _source(input, src, None)
+    return input._inplace(lambda target: ScatterAdd.apply(
+        target, index, source, dim=wrap_dim(dim, input.ndim)), source)
+
+
+def take_along_dim(input, indices, dim=None):
+    if dim is None:
+        return gather(input.reshape(-1), 0, indices.reshape(-1))
+    return gather(input, dim, indices.expand(*[
+        i if d == wrap_dim(dim, input.ndim) else max(i, s)
+        for d, (i, s) in enumerate(zip(indices.shape, input.shape))]))

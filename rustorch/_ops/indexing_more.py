@@ -1,0 +1,2 @@
+"""indexing_more (being written)."""
+__all__ = []

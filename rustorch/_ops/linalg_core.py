@@ -1,0 +1,141 @@
+"""Matrix products: matmul (and ``@``), mm, bmm, mv, dot. More in ``rustorch.linalg``."""
+from __future__ import annotations
+
+from .. import dtypes as _dtypes
+from ..autograd.function import Primitive
+from ..errors import DTypeError, ShapeError
+from ..tensor import Tensor, tensor_method
+
+__all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "outer", "ger", "inner", "addmm"]
+
+
+class MatMul(Primitive):
+    saves = (0, 1)
+
+    def forward(self, xp, a, b):
+        return xp.matmul(a, b)
+
+    def backward(self, grad):
+        a, b = self.saved
+        a_vector, b_vector = a.ndim == 1, b.ndim == 1
+        left = a.unsqueeze(0) if a_vector else a
+        right = b.unsqueeze(-1) if b_vector else b
+        if a_vector:
+            grad = grad.unsqueeze(-2)
+        if b_vector:
+            grad = grad.unsqueeze(-1)
+        grad_a = grad_b = None
+        if self.needs_input_grad(0):
+            grad_a = grad.matmul(right.mT.conj() if right.dtype.is_complex else right.mT)
+            if a_vector:
+                grad_a = grad_a.squeeze(-2)
+        if self.needs_input_grad(1):
+            grad_b = (left.mT.conj() if left.dtype.is_complex else left.mT).matmul(grad)
+            if b_vector:
+                grad_b = grad_b.squeeze(-1)
+        return grad_a, grad_b
+
+
+def _check_matmul(a: Tensor, b: Tensor, op: str) -> None:
+    if a.ndim == 0 or b.ndim == 0:
+        raise ShapeError(f"both arguments to {op} need to be at least 1D, but they are "
+                         f"{a.ndim}D and {b.ndim}D")
+    inner_a = a.shape[-1]
+    inner_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
+    if inner_a != inner_b:
+        left = f"{a.shape[-2] if a.ndim > 1 else 1}x{inner_a}"
+        right = f"{inner_b}x{b.shape[-1] if b.ndim > 1 else 1}"
+        raise ShapeError(f"{op}: mat1 and mat2 shapes cannot be multiplied ({left} and {right}); "
+                         f"the last dim of the first ({inner_a}) must match the "
+                         f"{'first' if b.ndim == 1 else 'second-to-last'} dim of the second "
+                         f"({inner_b})")
+    if a.dtype is not b.dtype:
+        raise DTypeError(f"{op}: expected m1 and m2 to have the same dtype, but got: "
+                         f"{a.dtype.name} != {b.dtype.name}")
+
+
+@tensor_method
+def matmul(input, other, *, out=None):
+    """Matrix product with NumPy/PyTorch broadcasting of batch dims and 1-D promotion."""
+    _check_matmul(input, other, "matmul")
+    result = MatMul.apply(input, other)
+    if out is not None:
+        from .elementwise import _maybe_out
+        return _maybe_out(result, out)
+    return result
+
+
+@tensor_method
+def mm(input, mat2, *, out=None):
+    if input.ndim != 2 or mat2.ndim != 2:
+        raise ShapeError(f"mm: expected 2D tensors, got {input.ndim}D and {mat2.ndim}D")
+    return matmul(input, mat2, out=out)
+
+
+@tensor_method
+def bmm(input, mat2, *, out=None):
+    if input.ndim != 3 or mat2.ndim != 3:
+        raise ShapeError(f"bmm: batch1 must be a 3D tensor and batch2 a 3D tensor, got "
+                         f"{input.ndim}D and {mat2.ndim}D")
+    if input.shape[0] != mat2.shape[0]:
+        raise ShapeError(f"bmm: batch sizes differ ({input.shape[0]} and {mat2.shape[0]})")
+    return matmul(input, mat2, out=out)
+
+
+@tensor_method
+def mv(input, vec, *, out=None):
+    if input.ndim != 2 or vec.ndim != 1:
+        raise ShapeError(f"mv: expected a 2D matrix and a 1D vector, got {input.ndim}D and "
+                         f"{vec.ndim}D")
+    return matmul(input, vec, out=out)
+
+
+@tensor_method
+def dot(input, tensor, *, out=None):
+    if input.ndim != 1 or tensor.ndim != 1:
+        raise ShapeError(f"1D tensors expected, but got {input.ndim}D and {tensor.ndim}D tensors")
+    if input.shape[0] != tensor.shape[0]:
+        raise ShapeError(f"inconsistent tensor size, expected tensor [{input.shape[0]}] and src "
+                         f"[{tensor.shape[0]}] to have the same number of elements, but got "
+                         f"{input.shape[0]} and {tensor.shape[0]} elements respectively")
+    return matmul(input, tensor, out=out)
+
+
+@tensor_method
+def vdot(input, other):
+    return dot(input.conj() if input.dtype.is_complex else input, other)
+
+
+@tensor_method
+def inner(input, other):
+    if input.ndim == 0 or other.ndim == 0:
+        return input * other
+    return matmul(input, other.mT if other.ndim > 1 else other) if other.ndim <= 2 and \
+        input.ndim <= 2 else (input.unsqueeze(-2) * other).sum(-1)
+
+
+@tensor_method
+def outer(input, vec2):
+    return input.reshape(-1, 1) * vec2.reshape(1, -1)
+
+
+ger = outer
+tensor_method(outer, name="ger")
+
+
+@tensor_method
+def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
+    """``beta * input + alpha * (mat1 @ mat2)``."""
+    product = mm(mat1, mat2)
+    if alpha != 1:
+        product = product * alpha
+    if beta == 0:
+        result = product
+    else:
+        result = (input * beta if beta != 1 else input) + product
+    if out is not None:
+        from .elementwise import _maybe_out
+        return _maybe_out(result, out)
+    return result
+
+

@@ -1,0 +1,2 @@
+"""math (being written)."""
+__all__ = []

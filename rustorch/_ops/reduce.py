@@ -1,0 +1,187 @@
+"""Core reductions: sum, mean, amax/amin, max/min with indices. More in ``reduce_more.py``."""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import dtypes as _dtypes
+from ..autograd.function import Primitive
+from ..errors import ArgumentError
+from ..tensor import Tensor, tensor_method
+from ._helpers import dims_tuple, float_result_dtype
+
+__all__ = ["sum", "mean", "amax", "amin", "max", "min", "expand_reduced"]
+
+
+def expand_reduced(grad: Tensor, input_shape, dims, keepdim: bool) -> Tensor:
+    """Bring a reduced gradient back to ``input_shape`` (unsqueeze the dims, then expand)."""
+    if dims is None:
+        dims = tuple(range(len(input_shape)))
+    if not keepdim and dims:
+        shape = list(input_shape)
+        for dim in dims:
+            shape[dim] = 1
+        grad = grad.reshape(shape)
+    return grad.expand(input_shape)
+
+
+class Sum(Primitive):
+    def forward(self, xp, a, dims=None, keepdim=False, dtype=None):
+        self.input_shape, self.dims, self.keepdim = a.shape, dims, keepdim
+        return xp.sum(a, axis=dims, keepdims=keepdim, dtype=dtype)
+
+    def backward(self, grad):
+        return expand_reduced(grad, self.input_shape, self.dims, self.keepdim)
+
+
+class Mean(Primitive):
+    def forward(self, xp, a, dims=None, keepdim=False, dtype=None):
+        self.input_shape, self.dims, self.keepdim = a.shape, dims, keepdim
+        axes = range(a.ndim) if dims is None else dims
+        self.count = int(np.prod([a.shape[d] for d in axes])) if a.ndim else 1
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return xp.mean(a, axis=dims, keepdims=keepdim, dtype=dtype)
+
+    def backward(self, grad):
+        return expand_reduced(grad, self.input_shape, self.dims, self.keepdim) / self.count
+
+
+def _integer_sum_dtype(tensor: Tensor):
+    kind = tensor._data.dtype.kind
+    return np.int64 if kind in "biu" else None
+
+
+@tensor_method
+def sum(input, dim=None, keepdim: bool = False, *, dtype=None, out=None):  # noqa: A001
+    """Sum over ``dim`` (all dims when None); integers and bools sum as int64, as in PyTorch."""
+    dims = dims_tuple(dim, input.ndim)
+    numpy_dtype = _dtypes.to_dtype(dtype).numpy if dtype is not None else \
+        _integer_sum_dtype(input)
+    if numpy_dtype is not None and input.dtype.is_floating_point:
+        input = input.to(_dtypes.from_numpy_dtype(numpy_dtype))
+        numpy_dtype = None
+    return _out(Sum.apply(input, dims=dims, keepdim=keepdim, dtype=numpy_dtype), out)
+
+
+@tensor_method
+def mean(input, dim=None, keepdim: bool = False, *, dtype=None, out=None):
+    """Arithmetic mean over ``dim``; integer inputs need an explicit floating ``dtype``."""
+    if dtype is not None:
+        input = input.to(_dtypes.to_dtype(dtype))
+    elif float_result_dtype(input) is not None:
+        raise ArgumentError(
+            f"mean(): could not infer output dtype. Input dtype must be either a floating point "
+            f"or complex dtype. Got: {input.dtype.name.capitalize()}")
+    dims = dims_tuple(dim, input.ndim)
+    return _out(Mean.apply(input, dims=dims, keepdim=keepdim), out)
+
+
+class Amax(Primitive):
+    saves = (0,)
+    saves_output = True
+
+    def forward(self, xp, a, dims=None, keepdim=False, take_max=True):
+        if a.size == 0:
+            raise ArgumentError(f"{'amax' if take_max else 'amin'}(): Expected reduction dim to "
+                                f"be specified for input.numel() == 0. Specify the reduction "
+                                f"dim with the 'dim' argument.")
+        self.dims, self.keepdim = dims, keepdim
+        function = xp.max if take_max else xp.min
+        return function(a, axis=dims, keepdims=keepdim)
+
+    def backward(self, grad):
+        (x,) = self.saved
+        output = expand_reduced(self.output, x.shape, self.dims, self.keepdim)
+        mask = (x == output).to(grad.dtype)
+        count = mask.sum(dim=self.dims, keepdim=True) if self.dims is not None else mask.sum()
+        expanded = expand_reduced(grad, x.shape, self.dims, self.keepdim)
+        return expanded * mask / count
+
+
+@tensor_method
+def amax(input, dim=(), keepdim: bool = False, *, out=None):
+    dims = dims_tuple(dim, input.ndim) if dim != () else None
+    return _out(Amax.apply(input, dims=dims, keepdim=keepdim, take_max=True), out)
+
+
+@tensor_method
+def amin(input, dim=(), keepdim: bool = False, *, out=None):
+    dims = dims_tuple(dim, input.ndim) if dim != () else None
+    return _out(Amax.apply(input, dims=dims, keepdim=keepdim, take_max=False), out)
+
+
+class MaxWithIndices(Primitive):
+    multi_output = True
+    differentiable_outputs = (0,)
+
+    def forward(self, xp, a, dim=0, keepdim=False, take_max=True):
+        if a.shape and a.shape[dim] == 0:
+            raise TensorIndexErrorLazy(dim)
+        arg = xp.argmax if take_max else xp.argmin
+        if a.dtype.kind == "f" and a.size:
+            # NaN propagates and wins, as in PyTorch
+            nan_mask = xp.isnan(a)
+            indices = arg(a, axis=dim)
+            if nan_mask.any():
+                indices = xp.where(nan_mask.any(axis=dim), xp.argmax(nan_mask, axis=dim),
+                                   indices)
+        else:
+            indices = arg(a, axis=dim)
+        indices = xp.expand_dims(indices, dim)
+        values = xp.take_along_axis(a, indices, axis=dim)
+        self.dim, self.keepdim, self.input_shape = dim, keepdim, a.shape
+        self.indices = indices
+        if not keepdim:
+            values, indices = values.squeeze(dim), indices.squeeze(dim)
+        return values, indices.astype(np.int64, copy=False)
+
+    def backward(self, grad, _grad_indices=None):
+        if not self.keepdim:
+            grad = grad.unsqueeze(self.dim)
+        index = Tensor._make(self.indices.astype(np.int64, copy=False))
+        zeros = grad.new_zeros(self.input_shape)
+        return zeros.scatter(self.dim, index, grad)
+
+
+def TensorIndexErrorLazy(dim):  # noqa: N802 - builds the error PyTorch raises here
+    from ..errors import TensorIndexError
+    return TensorIndexError(f"max(): Expected reduction dim {dim} to have non-zero size.")
+
+
+def _max_or_min(input, dim, keepdim, other, take_max: bool, out=None):
+    from .elementwise import maximum, minimum
+    from ..return_types import namedtuple_result
+    if isinstance(dim, Tensor) and other is None:
+        other, dim = dim, None
+    if other is not None:
+        return (maximum if take_max else minimum)(input, other)
+    if dim is None:
+        if input.numel() == 0:
+            raise ArgumentError(f"{'max' if take_max else 'min'}(): Expected reduction dim to be "
+                                f"specified for input.numel() == 0. Specify the reduction dim "
+                                f"with the 'dim' argument.")
+        return Amax.apply(input, dims=None, keepdim=False, take_max=take_max)
+    if input.ndim == 0:
+        values, indices = input.clone(), Tensor._make(np.zeros((), np.int64))
+    else:
+        values, indices = MaxWithIndices.apply(input, dim=input._wrap_dim(dim),
+                                               keepdim=keepdim, take_max=take_max)
+    return namedtuple_result("max" if take_max else "min", values, indices)
+
+
+@tensor_method
+def max(input, dim=None, keepdim: bool = False, *, other=None, out=None):  # noqa: A001
+    """Largest value; with ``dim``, a (values, indices) pair; with a tensor, ``maximum``."""
+    return _max_or_min(input, dim, keepdim, other, True)
+
+
+@tensor_method
+def min(input, dim=None, keepdim: bool = False, *, other=None, out=None):  # noqa: A001
+    return _max_or_min(input, dim, keepdim, other, False)
+
+
+def _out(result: Tensor, out):
+    if out is None:
+        return result
+    from .elementwise import _maybe_out
+    return _maybe_out(result, out)
+

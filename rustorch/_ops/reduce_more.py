@@ -1,0 +1,2 @@
+"""reduce_more (being written)."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""shape_more (being written)."""
+__all__ = []

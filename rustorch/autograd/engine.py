@@ -1,0 +1,300 @@
+"""The backward engine: topological execution of the graph, owned rules for every op.
+
+Rules that live here once: summing a broadcast gradient back to the input's shape, casting it
+to the input's dtype, accumulation into leaves, skipping inputs that need no gradient, running
+backward under no-grad unless ``create_graph``, freeing saved tensors unless ``retain_graph``,
+tensor/node hooks, ``retain_grad``, anomaly checks.
+"""
+from __future__ import annotations
+
+from ..errors import AutogradError, ShapeError
+from . import function as _function
+from .function import AccumulateGrad, gradient_edge
+from .grad_mode import grad_state
+
+__all__ = ["run_backward", "sum_to_shape"]
+
+
+def sum_to_shape(grad, shape):
+    """Reduce a broadcast gradient to ``shape`` (differentiable)."""
+    grad_shape = grad.shape
+    if tuple(grad_shape) == tuple(shape):
+        return grad
+    extra = len(grad_shape) - len(shape)
+    if extra < 0:
+        return grad.expand(shape)  # a 0-d/narrow grad for a wider input: broadcast it
+    dims = list(range(extra))
+    for index, size in enumerate(shape):
+        if size == 1 and grad_shape[extra + index] != 1:
+            dims.append(extra + index)
+    if dims:
+        grad = grad.sum(dim=tuple(dims), keepdim=True)
+    if extra:
+        grad = grad.reshape(shape)
+    if tuple(grad.shape) != tuple(shape):
+        raise ShapeError(f"backward: a gradient of shape {list(grad_shape)} can't be reduced to "
+                         f"the input shape {list(shape)}")
+    return grad
+
+
+def _root_gradient(tensor, gradient, index: int):
+    Tensor = _function.Tensor
+    if gradient is None:
+        if tensor.numel() != 1:
+            raise AutogradError("grad can be implicitly created only for scalar outputs")
+        if not tensor.dtype.is_floating_point and not tensor.dtype.is_complex:
+            raise AutogradError(f"grad can be implicitly created only for real scalar outputs "
+                                f"but got {tensor.dtype}")
+        xp = tensor._xp()
+        return Tensor._make(xp.ones(tensor._data.shape, tensor._data.dtype))
+    if not isinstance(gradient, Tensor):
+        gradient = Tensor._make(tensor._xp().asarray(gradient, dtype=tensor._data.dtype))
+    if tuple(gradient.shape) != tuple(tensor.shape):
+        raise ShapeError(f"Mismatch in shape: grad_output[{index}] has a shape of "
+                         f"{tensor_size(gradient)} and output[{index}] has a shape of "
+                         f"{tensor_size(tensor)}.")
+    return gradient
+
+
+def tensor_size(tensor) -> str:
+    return f"torch.Size({list(tensor.shape)})"
+
+
+def _add(left, right):
+    if left is None:
+        return right
+    if right is None:
+        return left
+    return left + right
+
+
+def _collect(root_nodes):
+    """Dependency counts of every node reachable from the roots."""
+    dependencies = {}
+    seen = set()
+    stack = list(root_nodes)
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for edge in node.next_edges:
+            if edge is not None:
+                child = edge[0]
+                dependencies[child] = dependencies.get(child, 0) + 1
+                if child not in seen:
+                    stack.append(child)
+    return dependencies, seen
+
+
+def _needed_nodes(nodes, targets):
+    """The nodes from which some target node can be reached (only those need to run)."""
+    needed = set(targets)
+    changed = True
+    order = list(nodes)
+    while changed:  # few passes: graphs are shallow in the number of branches that matter
+        changed = False
+        for node in order:
+            if node in needed:
+                continue
+            for edge in node.next_edges:
+                if edge is not None and edge[0] in needed:
+                    needed.add(node)
+                    changed = True
+                    break
+    return needed
+
+
+def run_backward(tensors, grad_tensors, retain_graph: bool, create_graph: bool,
+                 inputs=None, allow_unused: bool = True, accumulate: bool = True):
+    """Backpropagate from ``tensors``; accumulate into leaves, or return grads of ``inputs``."""
+    Tensor = _function.Tensor
+    roots = []
+    for index, (tensor, gradient) in enumerate(zip(tensors, grad_tensors)):
+        if not tensor.requires_grad:
+            raise AutogradError(f"element {index} of tensors does not require grad and does not "
+                                f"have a grad_fn")
+        roots.append((gradient_edge(tensor), _root_gradient(tensor, gradient, index)))
+
+    captures = None
+    if inputs is not None:
+        captures = {}
+        for position, tensor in enumerate(inputs):
+            if not isinstance(tensor, Tensor):
+                raise AutogradError(f"grad: inputs[{position}] is a {type(tensor).__name__}, "
+                                    f"not a Tensor")
+            if not tensor.requires_grad:
+                raise AutogradError(f"One of the differentiated Tensors does not require grad "
+                                    f"(inputs[{position}])")
+            node, output_nr = gradient_edge(tensor)[:2]
+            captures.setdefault(node, []).append((output_nr, position))
+
+    buffers = {}
+    handed = set()  # ids of arrays already stored somewhere: copy before storing again
+    for (node, output_nr, _shape, _dtype), gradient in roots:
+        slots = buffers.get(node)
+        if slots is None:
+            slots = buffers[node] = [None] * node.n_outputs
+        slots[output_nr] = _add(slots[output_nr], gradient)
+        handed.add(id(gradient._data))
+
+    root_nodes = list(buffers)
+    dependencies, nodes = _collect(root_nodes)
+    needed = None
+    if captures is not None and not accumulate:
+        needed = _needed_nodes(nodes, captures)
+    results = [None] * (len(inputs) if inputs is not None else 0)
+
+    ready = [node for node in root_nodes if dependencies.get(node, 0) == 0]
+    previous_mode = grad_state.enabled
+    grad_state.enabled = create_graph
+    try:
+        while ready:
+            node = ready.pop()
+            grads = buffers.pop(node)
+            if node._pre_hooks:
+                grads = _run_tensor_hooks(node, grads)
+            if node._retain_grads:
+                _retain(node, grads, handed, create_graph)
+            if captures is not None and node in captures:
+                for output_nr, position in captures[node]:
+                    results[position] = grads[output_nr]
+                if not accumulate:
+                    _finish(node, retain_graph)
+                    _schedule_children(node, buffers, dependencies, ready, needed)
+                    continue
+            if type(node) is AccumulateGrad:
+                if accumulate and (captures is None or node in captures):
+                    _accumulate(node.variable, grads[0], handed, create_graph)
+                continue
+            if needed is not None and node not in needed:
+                _schedule_children(node, buffers, dependencies, ready, needed)
+                continue
+            if node._node_pre_hooks:
+                for hook in node._node_pre_hooks:
+                    replaced = hook(tuple(grads))
+                    if replaced is not None:
+                        grads = list(replaced)
+            try:
+                input_grads = node.run_backward(tuple(grads))
+            except Exception as error:
+                if node._trace is not None and not getattr(error, "_anomaly_noted", False):
+                    error.add_note("Traceback of forward call that caused the error:\n"
+                                   + "".join(node._trace))
+                    error._anomaly_noted = True
+                raise
+            if node._node_hooks:
+                for hook in node._node_hooks:
+                    replaced = hook(tuple(input_grads), tuple(grads))
+                    if replaced is not None:
+                        input_grads = tuple(replaced)
+            _finish(node, retain_graph)
+            _propagate(node, input_grads, buffers, dependencies, ready, needed)
+    finally:
+        grad_state.enabled = previous_mode
+    if inputs is not None and not allow_unused:
+        for position, value in enumerate(results):
+            if value is None:
+                raise AutogradError(
+                    f"One of the differentiated Tensors (inputs[{position}]) appears to not have "
+                    f"been used in the graph. Set allow_unused=True if this is the desired "
+                    f"behavior.")
+    return results
+
+
+def _finish(node, retain_graph: bool) -> None:
+    if not retain_graph:
+        node.release()
+
+
+def _schedule_children(node, buffers, dependencies, ready, needed) -> None:
+    for edge in node.next_edges:
+        if edge is not None:
+            _release_dependency(edge[0], buffers, dependencies, ready, needed)
+
+
+def _release_dependency(child, buffers, dependencies, ready, needed) -> None:
+    """One parent of ``child`` is done; schedule it when all are (or skip it without grads)."""
+    dependencies[child] -= 1
+    if dependencies[child] != 0:
+        return
+    if child in buffers and (needed is None or child in needed):
+        ready.append(child)
+    elif child in buffers:
+        buffers.pop(child)
+        _schedule_children(child, buffers, dependencies, ready, needed)
+    else:
+        _schedule_children(child, buffers, dependencies, ready, needed)
+
+
+def _propagate(node, input_grads, buffers, dependencies, ready, needed) -> None:
+    edges = node.next_edges
+    if len(input_grads) < len(edges):
+        raise AutogradError(f"function {node.name()} returned an incorrect number of "
+                            f"gradients (expected {len(edges)}, got {len(input_grads)})")
+    check_nan = grad_state.anomaly and grad_state.anomaly_check_nan
+    for index, edge in enumerate(edges):
+        if edge is None:
+            continue
+        child, output_nr, shape, dtype = edge
+        gradient = input_grads[index]
+        if gradient is not None:
+            if gradient._data.shape != shape:
+                gradient = sum_to_shape(gradient, shape)
+            if gradient._data.dtype != dtype:
+                gradient = gradient._cast_numpy_dtype(dtype)
+            if check_nan and bool(gradient._xp().isnan(gradient._data).any()):
+                raise AutogradError(f"Function '{node.name()}' returned nan values in its "
+                                    f"{index}th output.")
+            slots = buffers.get(child)
+            if slots is None:
+                slots = buffers[child] = [None] * child.n_outputs
+            slots[output_nr] = _add(slots[output_nr], gradient)
+        _release_dependency(child, buffers, dependencies, ready, needed)
+
+
+def _run_tensor_hooks(node, grads):
+    grads = list(grads)
+    for output_nr, hooks in node._pre_hooks.items():
+        for hook in list(hooks):
+            if grads[output_nr] is None:
+                continue
+            replaced = hook(grads[output_nr])
+            if replaced is not None:
+                grads[output_nr] = replaced
+    return grads
+
+
+def _retain(node, grads, handed, create_graph: bool) -> None:
+    for output_nr, reference in node._retain_grads.items():
+        tensor = reference()
+        if tensor is None or grads[output_nr] is None:
+            continue
+        _accumulate(tensor, grads[output_nr], handed, create_graph)
+
+
+def _accumulate(tensor, gradient, handed, create_graph: bool) -> None:
+    """Sum ``gradient`` into ``tensor.grad`` (in place, unless building a graph)."""
+    if gradient is None:
+        return
+    Tensor = _function.Tensor
+    if tensor._data.shape != gradient._data.shape:
+        gradient = sum_to_shape(gradient, tensor._data.shape)
+    if gradient._data.dtype != tensor._data.dtype:
+        gradient = gradient._cast_numpy_dtype(tensor._data.dtype)
+    existing = tensor.grad
+    if existing is None:
+        if create_graph:
+            tensor.grad = gradient
+            return
+        data = gradient._data
+        if id(data) in handed or data.base is not None or not data.flags.writeable:
+            data = data.copy()
+        handed.add(id(data))
+        tensor.grad = Tensor._make(data)
+        return
+    if create_graph or existing.requires_grad:
+        tensor.grad = existing + gradient
+    else:
+        existing._data += gradient._data
+        existing._bump_version()

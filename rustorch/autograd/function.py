@@ -1,0 +1,453 @@
+"""Graph nodes: the engine-facing ``Node``, the internal ``Primitive`` and the public ``Function``.
+
+Every differentiable op goes through ``Primitive.apply`` (or ``Function.apply`` for user
+functions): the single funnel where the graph is recorded, so tracing, anomaly detection and
+profiling can hook one place.
+"""
+from __future__ import annotations
+
+import traceback
+
+import numpy as np
+
+from .. import _backend
+from ..errors import AutogradError, DeviceError
+from .grad_mode import grad_state
+
+__all__ = ["Node", "AccumulateGrad", "Primitive", "Function", "FunctionCtx", "once_differentiable"]
+
+Tensor = None  # bound by rustorch.tensor once the class exists (breaks the import cycle)
+
+_FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you "
+    "call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward "
+    "through the graph a second time or if you need to access saved tensors after calling "
+    "backward.")
+
+
+def _bind_tensor(tensor_class) -> None:
+    global Tensor
+    Tensor = tensor_class
+
+
+def gradient_edge(tensor):
+    """(node, output_nr, shape, numpy dtype) of a tensor that requires grad."""
+    node = tensor.grad_fn
+    if node is None:
+        node = tensor._grad_accumulator()
+        return (node, 0, tensor._data.shape, tensor._data.dtype)
+    return (node, tensor._output_nr, tensor._data.shape, tensor._data.dtype)
+
+
+class Node:
+    """A node of the backward graph; ``next_edges`` point at the nodes of its inputs."""
+
+    n_outputs = 1
+    next_edges: tuple = ()
+    saved: tuple | None = None
+    _saved_versions: tuple = ()
+    _released = False
+    _pre_hooks: dict | None = None       # output_nr -> tensor hooks on that output's grad
+    _retain_grads: dict | None = None    # output_nr -> weakref to a tensor that retains grad
+    _node_pre_hooks: list | None = None  # hook(grad_outputs) -> grad_outputs or None
+    _node_hooks: list | None = None      # hook(grad_inputs, grad_outputs) -> grad_inputs or None
+    _trace = None
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    @property
+    def next_functions(self):
+        return tuple((None, 0) if edge is None else (edge[0], edge[1])
+                     for edge in self.next_edges)
+
+    @property
+    def metadata(self) -> dict:
+        if "_metadata" not in self.__dict__:
+            self._metadata = {}
+        return self._metadata
+
+    def register_hook(self, hook):
+        """``hook(grad_inputs, grad_outputs)`` runs after this node's backward."""
+        from ..utils.hooks import RemovableHandle
+        if self._node_hooks is None:
+            self._node_hooks = []
+        self._node_hooks.append(hook)
+        return RemovableHandle(self._node_hooks, hook)
+
+    def register_prehook(self, hook):
+        """``hook(grad_outputs)`` runs before this node's backward."""
+        from ..utils.hooks import RemovableHandle
+        if self._node_pre_hooks is None:
+            self._node_pre_hooks = []
+        self._node_pre_hooks.append(hook)
+        return RemovableHandle(self._node_pre_hooks, hook)
+
+    def _check_saved(self) -> None:
+        if self._released:
+            raise AutogradError(_FREED_MESSAGE)
+        if self.saved:
+            for tensor, version in zip(self.saved, self._saved_versions):
+                if tensor is not None and version is not None and \
+                        tensor._version_counter[0] != version:
+                    raise AutogradError(
+                        f"one of the variables needed for gradient computation has been "
+                        f"modified by an inplace operation: [{tensor.type_name()} "
+                        f"{list(tensor.shape)}] is at version {tensor._version_counter[0]}; "
+                        f"expected version {version} instead. Hint: the backtrace of "
+                        f"{self.name()} is available with "
+                        f"rustorch.autograd.set_detect_anomaly(True); clone the tensor before "
+                        f"modifying it in place.")
+
+    def release(self) -> None:
+        """Drop what backward saved (called by the engine unless retain_graph)."""
+        dropped = self.saved is not None
+        self.saved = None
+        state = self.__dict__
+        for key in [key for key, value in state.items() if _is_buffer(value)]:
+            del state[key]
+            dropped = True
+        if dropped:
+            self._released = True
+
+    def run_backward(self, grads: tuple) -> tuple:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+
+def _is_buffer(value) -> bool:
+    if Tensor is not None and isinstance(value, Tensor):
+        return True
+    return isinstance(value, np.ndarray) or type(value).__name__ == "ndarray"
+
+
+class AccumulateGrad(Node):
+    """The sink of a leaf tensor: sums incoming gradients into ``tensor.grad``."""
+
+    def __init__(self, variable) -> None:
+        self.variable = variable
+        self.next_edges = ()
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+    def release(self) -> None:  # the leaf is not a saved buffer
+        pass
+
+
+def _pick_xp(arrays):
+    module = np
+    for array in arrays:
+        if isinstance(array, np.ndarray) or not hasattr(array, "__cuda_array_interface__"):
+            if module is not np:
+                raise DeviceError(_device_mismatch(arrays))
+            continue
+        if module is np and any(isinstance(a, np.ndarray) and a.ndim > 0 for a in arrays):
+            raise DeviceError(_device_mismatch(arrays))
+        module = _backend.cupy_module()
+    return module
+
+
+def _device_mismatch(arrays) -> str:
+    devices = sorted({str(_backend.device_of(a)) for a in arrays
+                      if isinstance(a, np.ndarray) or hasattr(a, "__cuda_array_interface__")})
+    return (f"Expected all tensors to be on the same device, but found at least two devices, "
+            f"{' and '.join(devices)}! Move them with .to(device) first.")
+
+
+class Primitive(Node):
+    """Base of the built-in ops: ``forward(self, xp, *arrays, **options)`` returns array(s);
+    ``backward(self, *grads)`` returns one Tensor (or None) per positional input, written in
+    differentiable Tensor ops.
+
+    Class attributes: ``saves`` lists the positional inputs kept for backward (Tensor objects,
+    version-checked); ``saves_output`` keeps the output array (read through ``self.output``).
+    Forward may stash anything else on ``self``; it is dropped after backward. ``needs_grad``
+    tells forward whether a graph is being recorded.
+    """
+
+    saves: tuple = ()
+    saves_output = False
+    multi_output = False
+
+    def name(self) -> str:
+        return f"{type(self).__name__}Backward0"
+
+    differentiable = True          # False for comparisons, argmax ...: outputs never need grad
+    differentiable_outputs = None  # for multi-output ops: which outputs carry gradients
+
+    @classmethod
+    def apply(cls, *inputs, **options):
+        node = cls.__new__(cls)
+        requires_grad = False
+        arrays = []
+        for value in inputs:
+            if isinstance(value, Tensor):
+                arrays.append(value._data)
+                if value.requires_grad:
+                    requires_grad = True
+            else:
+                arrays.append(value)
+        requires_grad = requires_grad and grad_state.enabled and cls.differentiable
+        node.needs_grad = requires_grad
+        xp = _pick_xp(arrays) if _backend._cupy is not None else np
+        result = node.forward(xp, *arrays, **options)
+        if cls.multi_output:
+            return node._wrap_outputs(inputs, result, requires_grad, xp)
+        if type(result) is not np.ndarray:
+            result = xp.asarray(result)
+        if not requires_grad:
+            return Tensor._make(result)
+        node.next_edges = tuple(
+            gradient_edge(value) if isinstance(value, Tensor) and value.requires_grad else None
+            for value in inputs)
+        output = Tensor._make(result, True, node, 0)
+        if cls.saves:
+            node._save([inputs[index] for index in cls.saves])
+        if cls.saves_output:
+            node._saved_output = result
+            node._output_counter = output._version_counter
+            node._output_version = output._version_counter[0]
+        if grad_state.anomaly:
+            node._trace = traceback.format_stack()[:-2]
+        return output
+
+    def _save(self, tensors) -> None:
+        self.saved = tuple(tensors)
+        self._saved_versions = tuple(
+            tensor._version_counter[0] if isinstance(tensor, Tensor) else None
+            for tensor in tensors)
+
+    def _wrap_outputs(self, inputs, results, requires_grad, xp):
+        results = tuple(r if type(r) is np.ndarray else xp.asarray(r) for r in results)
+        self.n_outputs = len(results)
+        differentiable = self.differentiable_outputs
+        if not requires_grad:
+            return tuple(Tensor._make(r) for r in results)
+        self.next_edges = tuple(
+            gradient_edge(value) if isinstance(value, Tensor) and value.requires_grad else None
+            for value in inputs)
+        if self.saves:
+            self._save([inputs[index] for index in self.saves])
+        self._output_meta = tuple((r.shape, r.dtype) for r in results)
+        outputs = tuple(
+            Tensor._make(r, True, self, index)
+            if differentiable is None or index in differentiable else Tensor._make(r)
+            for index, r in enumerate(results))
+        if grad_state.anomaly:
+            self._trace = traceback.format_stack()[:-3]
+        return outputs
+
+    @property
+    def output(self):
+        """The saved output as a Tensor connected to this node (for double backward)."""
+        if self._released or "_saved_output" not in self.__dict__:
+            raise AutogradError(_FREED_MESSAGE)
+        if self._output_counter[0] != self._output_version:
+            raise AutogradError(
+                f"one of the variables needed for gradient computation has been modified by "
+                f"an inplace operation: the output of {self.name()} is at version "
+                f"{self._output_counter[0]}; expected version {self._output_version} instead. "
+                f"Clone the output before modifying it in place.")
+        if grad_state.enabled:
+            return Tensor._make(self._saved_output, True, self, 0)
+        return Tensor._make(self._saved_output)
+
+    def needs_input_grad(self, index: int) -> bool:
+        return index < len(self.next_edges) and self.next_edges[index] is not None
+
+    def run_backward(self, grads: tuple) -> tuple:
+        self._check_saved()
+        if self.multi_output:
+            grads = tuple(
+                grad if grad is not None else Tensor._make(_zeros_like_meta(meta))
+                for grad, meta in zip(grads, self._output_meta))
+        result = self.backward(*grads)
+        if not isinstance(result, tuple):
+            result = (result,)
+        return result
+
+    def forward(self, xp, *arrays, **options):
+        raise NotImplementedError
+
+    def backward(self, *grads):
+        raise NotImplementedError(f"{self.name()} is not differentiable")
+
+
+def _zeros_like_meta(meta):
+    shape, dtype = meta
+    return np.zeros(shape, dtype)
+
+
+class FunctionCtx:
+    """What ``forward``/``backward`` of a user ``Function`` receive as ``ctx``."""
+
+    def save_for_backward(self, *tensors) -> None:
+        self.to_save = tensors
+
+    def save_for_forward(self, *tensors) -> None:
+        self.saved_for_forward = tensors
+
+    def mark_dirty(self, *tensors) -> None:
+        self.dirty_tensors = tensors
+
+    def mark_non_differentiable(self, *tensors) -> None:
+        self.non_differentiable = tensors
+
+    def set_materialize_grads(self, value: bool) -> None:
+        self.materialize_grads = value
+
+
+class BackwardFunction(FunctionCtx, Node):
+    """The graph node (and ``ctx``) of one call of a user ``Function``."""
+
+    _forward_cls = None
+    materialize_grads = True
+    to_save = ()
+    dirty_tensors = ()
+    non_differentiable = ()
+
+    def name(self) -> str:
+        return f"{self._forward_cls.__name__}Backward"
+
+    @property
+    def saved_tensors(self) -> tuple:
+        self._check_saved()
+        return self.saved if self.saved is not None else ()
+
+    @property
+    def saved_variables(self) -> tuple:
+        return self.saved_tensors
+
+    def release(self) -> None:
+        if self.saved is not None:
+            self._released = True
+        self.saved = None
+
+    def run_backward(self, grads: tuple) -> tuple:
+        self._check_saved()
+        if self.materialize_grads:
+            grads = tuple(
+                grad if grad is not None else Tensor._make(_zeros_like_meta(meta))
+                for grad, meta in zip(grads, self._output_meta))
+        result = self._forward_cls.backward(self, *grads)
+        if not isinstance(result, tuple):
+            result = (result,)
+        expected = len(self.next_edges)
+        if len(result) > expected and all(r is None for r in result[expected:]):
+            result = result[:expected]
+        if len(result) != expected:
+            raise AutogradError(
+                f"function {self.name()} returned an incorrect number of gradients "
+                f"(expected {expected}, got {len(result)})")
+        return result
+
+
+class _FunctionMeta(type):
+    def __init__(cls, name, bases, namespace) -> None:
+        super().__init__(name, bases, namespace)
+        cls._backward_cls = type(f"{name}Backward", (BackwardFunction,), {"_forward_cls": cls})
+
+
+class Function(metaclass=_FunctionMeta):
+    """A user-defined differentiable function, used exactly like PyTorch's.
+
+    >>> class Square(Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x * x
+    ...     @staticmethod
+    ...     def backward(ctx, grad):
+    ...         (x,) = ctx.saved_tensors
+    ...         return 2 * x * grad
+    """
+
+    generate_vmap_rule = False
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("You must implement the forward function for custom "
+                                  "autograd.Function.")
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("You must implement either the backward or vjp method for "
+                                  "your custom autograd.Function to use it with backward mode AD.")
+
+    vjp = backward
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        from .grad_mode import no_grad
+        ctx = cls._backward_cls()
+        tensor_args = [a if isinstance(a, Tensor) else None for a in args]
+        requires_grad = grad_state.enabled and any(
+            t is not None and t.requires_grad for t in tensor_args)
+        ctx.needs_input_grad = tuple(t is not None and t.requires_grad for t in tensor_args)
+        uses_setup_context = cls.setup_context is not Function.setup_context
+        with no_grad():
+            if uses_setup_context:
+                outputs = cls.forward(*args, **kwargs)
+                cls.setup_context(ctx, args, outputs)
+            else:
+                outputs = cls.forward(ctx, *args, **kwargs)
+        single = not isinstance(outputs, tuple)
+        output_tuple = (outputs,) if single else outputs
+        if not requires_grad:
+            return outputs
+        ctx.next_edges = tuple(gradient_edge(t) if t is not None and t.requires_grad else None
+                               for t in tensor_args)
+        non_differentiable = {id(t) for t in ctx.non_differentiable}
+        dirty = {id(t) for t in ctx.dirty_tensors}
+        wrapped = []
+        meta = []
+        for index, value in enumerate(output_tuple):
+            if not isinstance(value, Tensor):
+                wrapped.append(value)
+                meta.append(((), np.float32))
+                continue
+            meta.append((value._data.shape, value._data.dtype))
+            if id(value) in non_differentiable:
+                value.requires_grad = False
+                wrapped.append(value)
+                continue
+            if id(value) in dirty:
+                value._bump_version()
+                target = value
+            elif any(value is t for t in tensor_args) or value.grad_fn is not None \
+                    or value.requires_grad:
+                target = value._shallow_alias()  # an input returned as is becomes a new output
+            else:
+                target = value
+            target.requires_grad = True
+            target.grad_fn = ctx
+            target._output_nr = index
+            wrapped.append(target)
+        ctx._output_meta = tuple(meta)
+        ctx.n_outputs = len(output_tuple)
+        to_save = ctx.to_save
+        ctx.saved = tuple(to_save)
+        ctx._saved_versions = tuple(t._version_counter[0] if isinstance(t, Tensor) else None
+                                    for t in to_save)
+        return wrapped[0] if single else tuple(wrapped)
+
+
+def once_differentiable(backward):
+    """Marks a backward that is not itself differentiable (runs it under no_grad)."""
+    import functools
+
+    from .grad_mode import no_grad
+
+    @functools.wraps(backward)
+    def wrapper(ctx, *grads):
+        with no_grad():
+            return backward(ctx, *grads)
+    return wrapper

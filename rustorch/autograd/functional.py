@@ -1,0 +1,2 @@
+"""functional (being written)."""
+__all__ = []

@@ -1,0 +1,135 @@
+"""Grad modes: ``no_grad``, ``enable_grad``, ``set_grad_enabled``, ``inference_mode``."""
+from __future__ import annotations
+
+import functools
+import inspect
+
+__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
+           "is_inference_mode_enabled", "grad_state"]
+
+
+class _GradState:
+    """Process-wide switches read by ``Function.apply`` on every op."""
+
+    __slots__ = ("enabled", "inference", "anomaly", "anomaly_check_nan")
+
+    def __init__(self) -> None:
+        self.enabled = True
+        self.inference = False
+        self.anomaly = False
+        self.anomaly_check_nan = True
+
+
+grad_state = _GradState()
+
+
+def is_grad_enabled() -> bool:
+    return grad_state.enabled
+
+
+def is_inference_mode_enabled() -> bool:
+    return grad_state.inference
+
+
+class _ModeContext:
+    """A context manager that is also a decorator (with or without parentheses)."""
+
+    def __new__(cls, *args, **kwargs):
+        # ``@no_grad`` without parentheses: the class is called with the function itself
+        if cls is not set_grad_enabled and len(args) == 1 and callable(args[0]) and not kwargs:
+            return cls()(args[0])
+        return super().__new__(cls)
+
+    def _set(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self):
+        self._previous = (grad_state.enabled, grad_state.inference)
+        self._set()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        grad_state.enabled, grad_state.inference = self._previous
+
+    def clone(self):
+        return type(self)()
+
+    def __call__(self, function):
+        if inspect.isgeneratorfunction(function):
+            @functools.wraps(function)
+            def generator_wrapper(*args, **kwargs):
+                generator = function(*args, **kwargs)
+                with self.clone():
+                    response = generator.send(None)
+                while True:
+                    try:
+                        request = yield response
+                    except GeneratorExit:
+                        generator.close()
+                        raise
+                    with self.clone():
+                        try:
+                            response = generator.send(request)
+                        except StopIteration as stop:
+                            return stop.value
+            return generator_wrapper
+
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            with self.clone():
+                return function(*args, **kwargs)
+        return wrapper
+
+
+class no_grad(_ModeContext):
+    """Operations inside record no graph; outputs don't require grad."""
+
+    def _set(self) -> None:
+        grad_state.enabled = False
+
+
+class enable_grad(_ModeContext):
+    """Turn graph recording back on inside ``no_grad``."""
+
+    def _set(self) -> None:
+        grad_state.enabled = True
+
+
+class set_grad_enabled(_ModeContext):
+    """``set_grad_enabled(False)`` switches at once; as a context manager it restores on exit."""
+
+    def __init__(self, mode: bool) -> None:
+        self.mode = bool(mode)
+        self._previous = (grad_state.enabled, grad_state.inference)
+        grad_state.enabled = self.mode
+
+    def _set(self) -> None:
+        grad_state.enabled = self.mode
+
+    def __enter__(self):
+        self._set()
+        return self
+
+    def clone(self):
+        current = grad_state.enabled
+        clone = set_grad_enabled(self.mode)
+        clone._previous = self._previous
+        grad_state.enabled = current
+        return clone
+
+
+class inference_mode(_ModeContext):
+    """Like ``no_grad``, the fastest mode: no graph and no version bookkeeping needed."""
+
+    def __init__(self, mode: bool = True) -> None:
+        self.mode = bool(mode)
+
+    def _set(self) -> None:
+        if self.mode:
+            grad_state.enabled = False
+            grad_state.inference = True
+        else:
+            grad_state.inference = False
+
+    def clone(self):
+        return inference_mode(self.mode)

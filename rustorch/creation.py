@@ -1,0 +1,355 @@
+"""Tensor creation: ``tensor``, ``as_tensor``, ``from_numpy``, ``zeros``/``ones``/``full``/
+``empty`` and their ``_like``/``new_`` forms, ``arange``, ``linspace``, ``logspace``, ``eye``."""
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from . import _backend
+from . import dtypes as _dtypes
+from .errors import ArgumentError, ArgumentTypeError, DTypeError
+from .tensor import Size, Tensor, tensor_method
+
+__all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "full", "empty",
+           "zeros_like", "ones_like", "full_like", "empty_like", "arange", "range", "linspace",
+           "logspace", "eye", "scalar_tensor", "empty_strided", "complex", "polar"]
+
+
+def _infer_array(data, xp=np):
+    """An array for Python/NumPy ``data`` with PyTorch's dtype inference."""
+    if isinstance(data, Tensor):
+        return data._data
+    if isinstance(data, np.ndarray) or isinstance(data, np.generic):
+        array = np.asarray(data)
+        _dtypes.from_numpy_dtype(array.dtype)  # raises for unsupported dtypes
+        return xp.asarray(array) if xp is not np else array
+    if hasattr(data, "__cuda_array_interface__") or hasattr(data, "__array_interface__"):
+        array = xp.asarray(data)
+        return array
+    if isinstance(data, (list, tuple)):
+        data = _unwrap_nested(data)
+    try:
+        array = np.asarray(data)
+    except ValueError as error:
+        raise ArgumentError(f"tensor(): expected a sequence of equal-length sequences of numbers "
+                            f"({error})") from None
+    kind = array.dtype.kind
+    if kind == "f":
+        array = array.astype(_dtypes.get_default_dtype().numpy)
+    elif kind == "c":
+        array = array.astype(_dtypes.default_complex_dtype().numpy)
+    elif kind in "iu":
+        array = array.astype(np.int64)
+    elif kind != "b":
+        raise ArgumentTypeError(f"tensor(): Could not infer dtype of {type(data).__name__}")
+    return xp.asarray(array) if xp is not np else array
+
+
+def _unwrap_nested(data):
+    if isinstance(data, Tensor):
+        return data.tolist() if data.ndim else data.item()
+    if isinstance(data, (list, tuple)):
+        return [_unwrap_nested(item) for item in data]
+    return data
+
+
+def _finish(array, dtype, device, requires_grad: bool) -> Tensor:
+    if dtype is not None:
+        dtype = _dtypes.to_dtype(dtype)
+        if array.dtype != dtype.numpy:
+            with np.errstate(invalid="ignore", over="ignore"):
+                array = array.astype(dtype.numpy)
+    if device is not None:
+        array = _backend.to_device(array, _backend.to_device_object(device))
+    result = Tensor._make(array)
+    if requires_grad:
+        result.requires_grad_(True)
+    return result
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
+           pin_memory: bool = False) -> Tensor:
+    """A new tensor holding a copy of ``data`` (nested lists, numbers, arrays or tensors)."""
+    if isinstance(data, Tensor):
+        import warnings
+        warnings.warn("To copy construct from a tensor, it is recommended to use "
+                      "sourceTensor.detach().clone() or "
+                      "sourceTensor.detach().clone().requires_grad_(True), rather than "
+                      "torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
+        array = data._data.copy()
+    else:
+        array = _infer_array(data)
+        if isinstance(data, np.ndarray) or not isinstance(array, np.ndarray) or \
+                array is data:
+            array = array.copy()
+    return _finish(array, dtype, device, requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """Like ``tensor`` but shares memory with NumPy arrays and tensors where it can."""
+    if isinstance(data, Tensor):
+        result = data
+        if dtype is not None:
+            result = result.to(_dtypes.to_dtype(dtype))
+        if device is not None:
+            result = result.to(device)
+        return result
+    return _finish(_infer_array(data), dtype, device, False)
+
+
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad: bool = False) -> Tensor:
+    result = tensor(obj, dtype=dtype, device=device) if copy else as_tensor(obj, dtype, device)
+    if requires_grad:
+        result.requires_grad_(True)
+    return result
+
+
+def from_numpy(ndarray: np.ndarray) -> Tensor:
+    """A tensor sharing memory with ``ndarray``."""
+    if not isinstance(ndarray, np.ndarray):
+        raise ArgumentTypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    _dtypes.from_numpy_dtype(ndarray.dtype)
+    return Tensor._make(ndarray)
+
+
+def _size_argument(size) -> tuple:
+    if len(size) == 1 and isinstance(size[0], (tuple, list, Size)):
+        size = size[0]
+    try:
+        shape = tuple(int(s) for s in size)
+    except TypeError:
+        raise ArgumentTypeError(f"size must be a sequence of ints, got {size!r}") from None
+    for s in shape:
+        if s < 0:
+            raise ArgumentError(f"Trying to create tensor with negative dimension {s}: "
+                                f"{list(shape)}")
+    return shape
+
+
+def _xp_for(device):
+    if device is None:
+        return np
+    target = _backend.to_device_object(device)
+    if target.type == "cpu":
+        return np
+    return _backend.cuda_module_or_raise(f"creating a tensor on {target}")
+
+
+def _filled(kind: str, shape, dtype, device, requires_grad, fill_value=None) -> Tensor:
+    dtype = _dtypes.get_default_dtype() if dtype is None else _dtypes.to_dtype(dtype)
+    xp = _xp_for(device)
+    if kind == "zeros":
+        array = xp.zeros(shape, dtype=dtype.numpy)
+    elif kind == "ones":
+        array = xp.ones(shape, dtype=dtype.numpy)
+    elif kind == "empty":
+        array = xp.empty(shape, dtype=dtype.numpy)
+    else:
+        array = xp.full(shape, fill_value, dtype=dtype.numpy)
+    if xp is not np and device is not None:
+        array = _backend.to_device(array, _backend.to_device_object(device))
+    result = Tensor._make(array)
+    if requires_grad:
+        result.requires_grad_(True)
+    return result
+
+
+def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+          pin_memory=False, memory_format=None) -> Tensor:
+    return _filled("zeros", _size_argument(size), dtype, device, requires_grad)
+
+
+def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+         pin_memory=False, memory_format=None) -> Tensor:
+    return _filled("ones", _size_argument(size), dtype, device, requires_grad)
+
+
+def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+          pin_memory=False, memory_format=None) -> Tensor:
+    return _filled("empty", _size_argument(size), dtype, device, requires_grad)
+
+
+def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return _filled("empty", tuple(size), dtype, device, requires_grad)
+
+
+def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
+         requires_grad=False) -> Tensor:
+    if dtype is None:
+        if isinstance(fill_value, Tensor):
+            fill_value = fill_value.item()
+        dtype = _dtypes.scalar_dtype(fill_value)
+    return _filled("full", _size_argument((size,)), dtype, device, requires_grad, fill_value)
+
+
+def scalar_tensor(value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return full((), value, dtype=dtype or _dtypes.get_default_dtype(), device=device,
+                requires_grad=requires_grad)
+
+
+def _like(kind, input: Tensor, dtype, device, requires_grad, fill_value=None) -> Tensor:
+    dtype = input.dtype if dtype is None else dtype
+    device = input.device if device is None else device
+    return _filled(kind, input._data.shape, dtype, device, requires_grad, fill_value)
+
+
+def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+               memory_format=None) -> Tensor:
+    return _like("zeros", input, dtype, device, requires_grad)
+
+
+def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None) -> Tensor:
+    return _like("ones", input, dtype, device, requires_grad)
+
+
+def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+               memory_format=None) -> Tensor:
+    return _like("empty", input, dtype, device, requires_grad)
+
+
+def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None) -> Tensor:
+    return _like("full", input, dtype, device, requires_grad, fill_value)
+
+
+@tensor_method
+def new_zeros(self, *size, dtype=None, device=None, requires_grad=False, **kwargs) -> Tensor:
+    return _filled("zeros", _size_argument(size), dtype or self.dtype, device or self.device,
+                   requires_grad)
+
+
+@tensor_method
+def new_ones(self, *size, dtype=None, device=None, requires_grad=False, **kwargs) -> Tensor:
+    return _filled("ones", _size_argument(size), dtype or self.dtype, device or self.device,
+                   requires_grad)
+
+
+@tensor_method
+def new_empty(self, *size, dtype=None, device=None, requires_grad=False, **kwargs) -> Tensor:
+    return _filled("empty", _size_argument(size), dtype or self.dtype, device or self.device,
+                   requires_grad)
+
+
+@tensor_method
+def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False,
+             **kwargs) -> Tensor:
+    return _filled("full", _size_argument((size,)), dtype or self.dtype,
+                   device or self.device, requires_grad, fill_value)
+
+
+@tensor_method
+def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    if isinstance(data, Tensor):
+        data = data.detach()
+    if dtype is None and not isinstance(data, (Tensor, np.ndarray)):
+        dtype = self.dtype
+    return tensor(data, dtype=dtype, device=device or self.device, requires_grad=requires_grad)
+
+
+def _number(value):
+    return value.item() if isinstance(value, Tensor) else value
+
+
+def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
+           requires_grad=False) -> Tensor:
+    """Values from ``start`` to ``end`` (exclusive) by ``step``; integer dtype for int args."""
+    start, end, step = _number(start), _number(end), _number(step)
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise ArgumentError("arange: step must be nonzero")
+    if (end - start) * step < 0:
+        raise ArgumentError(f"upper bound and larger bound inconsistent with step sign "
+                            f"(start={start}, end={end}, step={step})")
+    if dtype is None:
+        if all(isinstance(v, numbers.Integral) for v in (start, end, step)):
+            dtype = _dtypes.int64
+        else:
+            dtype = _dtypes.get_default_dtype()
+    dtype = _dtypes.to_dtype(dtype)
+    count = max(0, math.ceil((end - start) / step))
+    # compute in float64 (or int64) then cast, so float32 values match PyTorch's rounding
+    if dtype.is_floating_point:
+        array = (start + np.arange(count, dtype=np.float64) * step).astype(dtype.numpy)
+    else:
+        array = np.arange(start, start + count * step, step)[:count].astype(dtype.numpy)
+    return _finish(array, None, device, requires_grad)
+
+
+def range(start=0, end=None, step=1, *, dtype=None, device=None,  # noqa: A001
+          requires_grad=False) -> Tensor:
+    """Deprecated inclusive range (``end`` included), as ``torch.range``."""
+    if end is None:
+        start, end = 0, start
+    count = int(math.floor((end - start) / step)) + 1
+    dtype = _dtypes.get_default_dtype() if dtype is None else _dtypes.to_dtype(dtype)
+    array = (start + np.arange(count, dtype=np.float64) * step).astype(dtype.numpy)
+    return _finish(array, None, device, requires_grad)
+
+
+def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False) -> Tensor:
+    start, end = _number(start), _number(end)
+    if steps < 0:
+        raise ArgumentError("linspace: number of steps must be non-negative")
+    dtype = _dtypes.get_default_dtype() if dtype is None else _dtypes.to_dtype(dtype)
+    if steps == 1:
+        values = np.array([start], dtype=np.float64)
+    else:
+        # PyTorch fills the first half from start and the second half from end
+        index = np.arange(steps, dtype=np.float64)
+        step = (end - start) / max(steps - 1, 1)
+        half = steps // 2
+        values = np.where(index < half, start + step * index,
+                          end - step * (steps - 1 - index))
+    if not dtype.is_floating_point and not dtype.is_complex:
+        values = np.trunc(values)
+    return _finish(values.astype(dtype.numpy), None, device, requires_grad)
+
+
+def logspace(start, end, steps: int, base: float = 10.0, *, out=None, dtype=None, layout=None,
+             device=None, requires_grad=False) -> Tensor:
+    exponents = linspace(start, end, steps, dtype=_dtypes.float64)._data
+    dtype = _dtypes.get_default_dtype() if dtype is None else _dtypes.to_dtype(dtype)
+    return _finish(np.power(base, exponents).astype(dtype.numpy), None, device, requires_grad)
+
+
+def eye(n: int, m: int | None = None, *, out=None, dtype=None, layout=None, device=None,
+        requires_grad=False) -> Tensor:
+    dtype = _dtypes.get_default_dtype() if dtype is None else _dtypes.to_dtype(dtype)
+    array = _xp_for(device).eye(n, n if m is None else m, dtype=dtype.numpy)
+    return _finish(array, None, device, requires_grad)
+
+
+def complex(real: Tensor, imag: Tensor) -> Tensor:  # noqa: A001
+    if real.dtype is not imag.dtype or not real.dtype.is_floating_point:
+        raise DTypeError(f"complex(): expected both inputs to be Half, Float or Double tensors "
+                         f"of the same dtype, got {real.dtype} and {imag.dtype}")
+    return real + imag * 1j
+
+
+def polar(abs: Tensor, angle: Tensor) -> Tensor:  # noqa: A002
+    return complex(abs * angle.cos(), abs * angle.sin())
+
+
+def legacy_tensor_constructor(cls, args, *, device=None, dtype=None) -> Tensor:
+    """``torch.Tensor(data)`` / ``torch.Tensor(2, 3)``: float tensors, the old API."""
+    dtype = dtype or _dtypes.get_default_dtype()
+    if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
+        data = args[0]
+        if isinstance(data, Size):
+            result = empty(tuple(data), dtype=dtype, device=device)
+        elif isinstance(data, Tensor):
+            return data
+        else:
+            result = tensor(data, dtype=dtype, device=device)
+    else:
+        result = empty(*args, dtype=dtype, device=device)
+    if cls is not Tensor:
+        instance = object.__new__(cls)
+        instance._init_from(result._data)
+        return instance
+    return result

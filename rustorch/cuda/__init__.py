@@ -1,0 +1,2 @@
+"""__init__ (being written)."""
+__all__ = []

@@ -1,0 +1,35 @@
+"""Tensor layouts: ``strided`` now; ``sparse_coo`` and ``sparse_csr`` for the sparse phase."""
+from __future__ import annotations
+
+__all__ = ["layout", "strided", "sparse_coo", "sparse_csr", "memory_format",
+           "contiguous_format", "channels_last", "preserve_format"]
+
+
+class layout:
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"torch.{self.name}"
+
+
+strided = layout("strided")
+sparse_coo = layout("sparse_coo")
+sparse_csr = layout("sparse_csr")
+
+
+class memory_format:
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"torch.{self.name}"
+
+
+contiguous_format = memory_format("contiguous_format")
+channels_last = memory_format("channels_last")
+preserve_format = memory_format("preserve_format")

@@ -1,0 +1,2 @@
+"""embedding (being written)."""
+__all__ = []

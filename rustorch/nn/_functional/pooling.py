@@ -1,0 +1,2 @@
+"""pooling (being written)."""
+__all__ = []

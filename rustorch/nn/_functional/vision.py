@@ -1,0 +1,2 @@
+"""vision (being written)."""
+__all__ = []

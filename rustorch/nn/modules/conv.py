@@ -1,0 +1,2 @@
+"""conv (being written)."""
+__all__ = []

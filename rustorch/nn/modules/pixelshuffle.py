@@ -1,0 +1,2 @@
+"""pixelshuffle (being written)."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""upsampling (being written)."""
+__all__ = []

@@ -1,0 +1,2 @@
+"""parameter (being written)."""
+__all__ = []

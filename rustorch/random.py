@@ -1,0 +1,2 @@
+"""random (being written)."""
+__all__ = []

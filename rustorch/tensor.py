@@ -1,0 +1,619 @@
+"""The Tensor: an array (numpy or cupy), autograd metadata, a version counter, view links.
+
+Operators and methods forward to the ops in ``rustorch._ops``, which attach themselves to the
+class with ``tensor_method``. Views share their base's array and version counter, as in PyTorch.
+"""
+from __future__ import annotations
+
+import weakref
+
+import numpy as np
+
+from . import _backend
+from . import dtypes as _dtypes
+from .autograd import function as _function
+from .autograd.engine import run_backward
+from .autograd.function import AccumulateGrad, Node, gradient_edge
+from .autograd.grad_mode import grad_state
+from .errors import ArgumentError, AutogradError, DTypeError, ShapeError
+
+__all__ = ["Tensor", "Size", "tensor_method", "is_tensor"]
+
+_new = object.__new__
+
+
+class Size(tuple):
+    """A tuple of dimension sizes, printed as ``torch.Size([2, 3])``."""
+
+    def __repr__(self) -> str:
+        return f"torch.Size({list(self)})"
+
+    __str__ = __repr__
+
+    def numel(self) -> int:
+        total = 1
+        for size in self:
+            total *= size
+        return total
+
+    def __getitem__(self, key):
+        result = tuple.__getitem__(self, key)
+        return Size(result) if isinstance(key, slice) else result
+
+    def __add__(self, other):
+        return Size(tuple.__add__(self, tuple(other)))
+
+    def __reduce__(self):
+        return (Size, (tuple(self),))
+
+
+def tensor_method(function=None, *, name: str | None = None):
+    """Attach ``function`` to Tensor as a method (decorator, usable with a name)."""
+    def attach(target):
+        setattr(Tensor, name or target.__name__, target)
+        return target
+    return attach(function) if function is not None else attach
+
+
+class Tensor:
+    """A multi-dimensional array with autograd, behaving like ``torch.Tensor``."""
+
+    __slots__ = ("_data", "requires_grad", "grad", "grad_fn", "_output_nr", "_version_counter",
+                 "_base", "_view_fn", "_accumulator_ref", "__dict__", "__weakref__")
+    __array_priority__ = 1000  # numpy scalars on the left defer to Tensor operators
+
+    def __new__(cls, *args, device=None, dtype=None):
+        from .creation import legacy_tensor_constructor
+        return legacy_tensor_constructor(cls, args, device=device, dtype=dtype)
+
+    @staticmethod
+    def _make(data, requires_grad: bool = False, grad_fn=None, output_nr: int = 0) -> "Tensor":
+        tensor = _new(Tensor)
+        tensor._data = data
+        tensor.requires_grad = requires_grad
+        tensor.grad = None
+        tensor.grad_fn = grad_fn
+        tensor._output_nr = output_nr
+        tensor._version_counter = [0]
+        tensor._base = None
+        tensor._view_fn = None
+        tensor._accumulator_ref = None
+        return tensor
+
+    def _init_from(self, data, requires_grad: bool = False) -> None:
+        """Initialise a Tensor subclass instance (used by Parameter and friends)."""
+        self._data = data
+        self.requires_grad = requires_grad
+        self.grad = None
+        self.grad_fn = None
+        self._output_nr = 0
+        self._version_counter = [0]
+        self._base = None
+        self._view_fn = None
+        self._accumulator_ref = None
+
+    # ----------------------------------------------------------------- metadata
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim: int | None = None):
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[self._wrap_dim(dim)]
+
+    @property
+    def dtype(self) -> _dtypes.dtype:
+        return _dtypes._FROM_NUMPY[self._data.dtype]
+
+    @property
+    def device(self) -> _backend.device:
+        if type(self._data) is np.ndarray:
+            return _backend.CPU
+        return _backend.device_of(self._data)
+
+    @property
+    def is_cuda(self) -> bool:
+        return type(self._data) is not np.ndarray
+
+    @property
+    def is_cpu(self) -> bool:
+        return type(self._data) is np.ndarray
+
+    @property
+    def layout(self):
+        from .layout import strided
+        return strided
+
+    @property
+    def is_sparse(self) -> bool:
+        return False
+
+    @property
+    def is_quantized(self) -> bool:
+        return False
+
+    @property
+    def is_meta(self) -> bool:
+        return False
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    ndimension = dim
+
+    def numel(self) -> int:
+        return int(self._data.size)
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    @property
+    def itemsize(self) -> int:
+        return self._data.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return int(self._data.nbytes)
+
+    def stride(self, dim: int | None = None):
+        itemsize = self._data.itemsize
+        strides = tuple(s // itemsize for s in self._data.strides)
+        if self._data.size <= 1 and self._data.ndim:  # numpy keeps odd strides for empty arrays
+            strides = _contiguous_strides(self._data.shape)
+        return strides if dim is None else strides[self._wrap_dim(dim)]
+
+    def is_contiguous(self, memory_format=None) -> bool:
+        return bool(self._data.flags.c_contiguous)
+
+    def data_ptr(self) -> int:
+        if type(self._data) is np.ndarray:
+            return int(self._data.__array_interface__["data"][0])
+        return int(self._data.data.ptr)
+
+    def storage_offset(self) -> int:
+        base = self._data
+        while base.base is not None and hasattr(base.base, "__array_interface__"):
+            base = base.base
+        if base is self._data:
+            return 0
+        return (self.data_ptr() - int(base.__array_interface__["data"][0])) // self.itemsize
+
+    def untyped_storage(self):
+        return self._data.base if self._data.base is not None else self._data
+
+    def get_device(self) -> int:
+        return -1 if self.is_cpu else self.device.index
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def _version(self) -> int:
+        return self._version_counter[0]
+
+    @property
+    def is_floating_point_type(self) -> bool:
+        return self.dtype.is_floating_point
+
+    def is_floating_point(self) -> bool:
+        return self.dtype.is_floating_point
+
+    def is_complex(self) -> bool:
+        return self.dtype.is_complex
+
+    def is_signed(self) -> bool:
+        return self.dtype.is_signed
+
+    def _wrap_dim(self, dim: int) -> int:
+        return wrap_dim(dim, self._data.ndim)
+
+    def _xp(self):
+        return np if type(self._data) is np.ndarray else _backend.array_module(self._data)
+
+    def type_name(self) -> str:
+        names = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+                 "bfloat16": "BFloat16Tensor", "int64": "LongTensor", "int32": "IntTensor",
+                 "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor",
+                 "bool": "BoolTensor", "complex64": "ComplexFloatTensor",
+                 "complex128": "ComplexDoubleTensor"}
+        prefix = "torch." if self.is_cpu else "torch.cuda."
+        return prefix + names.get(self.dtype.name, "Tensor")
+
+    def type(self, dtype=None, non_blocking: bool = False, **kwargs):
+        if dtype is None:
+            return self.type_name()
+        if isinstance(dtype, str):
+            for name, value in _TYPE_NAMES.items():
+                if dtype.endswith(name):
+                    return self.to(value)
+            raise DTypeError(f"type: invalid type {dtype!r}")
+        return self.to(_dtypes.to_dtype(dtype))
+
+    # ----------------------------------------------------------------- python protocol
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise ArgumentTypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise ArgumentTypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise ArgumentError(f"Boolean value of Tensor with more than one value is ambiguous "
+                                f"(shape {list(self.shape)}); use .any() or .all()")
+        return bool(self._data.reshape(()).item())
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __complex__(self) -> complex:
+        return complex(self.item())
+
+    def __index__(self) -> int:
+        if self.dtype.is_floating_point or self.dtype.is_complex or self._data.size != 1:
+            raise ArgumentTypeError("only integer tensors of a single element can be converted "
+                                    "to an index")
+        return int(self.item())
+
+    __hash__ = object.__hash__
+
+    def item(self):
+        if self._data.size != 1:
+            raise ArgumentError(f"a Tensor with {self._data.size} elements cannot be converted "
+                                f"to Scalar")
+        value = self._data.reshape(()).item() if self.is_cpu else self._data.get().item()
+        if self._data.dtype == _dtypes.bfloat16.numpy:
+            return float(value)
+        return value
+
+    def tolist(self):
+        data = self._data if self.is_cpu else self._data.get()
+        if data.dtype == _dtypes.bfloat16.numpy:
+            data = data.astype(np.float32)
+        return data.tolist()
+
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        if self.requires_grad and not force:
+            raise AutogradError("Can't call numpy() on Tensor that requires grad. Use "
+                                "tensor.detach().numpy() instead.")
+        if not self.is_cpu:
+            if not force:
+                raise _device_error("numpy()", self)
+            return self._data.get()
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        array = self.numpy(force=True) if self.requires_grad else self.numpy(force=not self.is_cpu)
+        if dtype is not None:
+            return array.astype(dtype, copy=False)
+        return array
+
+    def __dlpack__(self, *args, **kwargs):
+        return self._data.__dlpack__(*args, **kwargs)
+
+    def __dlpack_device__(self):
+        return self._data.__dlpack_device__()
+
+    def __repr__(self, *, tensor_contents=None) -> str:
+        from ._tensor_str import tensor_repr
+        return tensor_repr(self)
+
+    def __format__(self, spec: str) -> str:
+        if self._data.ndim == 0 and spec:
+            return format(self.item(), spec)
+        return repr(self)
+
+    def __reduce_ex__(self, protocol):
+        data = self._data if self.is_cpu else self._data.get()
+        return (_rebuild_tensor, (np.array(data), self.requires_grad, str(self.device)))
+
+    def __deepcopy__(self, memo):
+        if not self.is_leaf:
+            raise AutogradError("Only Tensors created explicitly by the user (graph leaves) "
+                                "support the deepcopy protocol at the moment. If you were "
+                                "attempting to deepcopy a module, this may be because of a "
+                                "torch.nn.utils.weight_norm usage, see "
+                                "https://github.com/pytorch/pytorch/pull/103001")
+        if id(self) in memo:
+            return memo[id(self)]
+        result = _new(type(self))
+        result._init_from(self._data.copy(), self.requires_grad)
+        if self.grad is not None:
+            result.grad = self.grad.__deepcopy__(memo)
+        for key, value in self.__dict__.items():
+            import copy
+            result.__dict__[key] = copy.deepcopy(value, memo)
+        memo[id(self)] = result
+        return result
+
+    # ----------------------------------------------------------------- autograd
+    @property
+    def data(self) -> "Tensor":
+        tensor = Tensor._make(self._data)
+        tensor._version_counter = self._version_counter
+        return tensor
+
+    @data.setter
+    def data(self, value: "Tensor") -> None:
+        self._data = value._data
+
+    def detach(self) -> "Tensor":
+        tensor = Tensor._make(self._data)
+        tensor._version_counter = self._version_counter
+        return tensor
+
+    def detach_(self) -> "Tensor":
+        if self._base is not None and self._view_fn is not None:
+            raise AutogradError("Can't detach views in-place. Use detach() instead.")
+        self.grad_fn = None
+        self.requires_grad = False
+        return self
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        if self.grad_fn is not None and not requires_grad:
+            raise AutogradError("you can only change requires_grad flags of leaf variables. If "
+                                "you want to use a computed variable in a subgraph that doesn't "
+                                "require differentiation use var_no_grad = var.detach().")
+        if requires_grad and not (self.dtype.is_floating_point or self.dtype.is_complex):
+            raise AutogradError(f"only Tensors of floating point and complex dtype can require "
+                                f"gradients (got {self.dtype})")
+        if self.grad_fn is None:
+            self.requires_grad = requires_grad
+        return self
+
+    def _grad_accumulator(self) -> AccumulateGrad:
+        reference = self._accumulator_ref
+        node = reference() if reference is not None else None
+        if node is None:
+            node = AccumulateGrad(self)
+            self._accumulator_ref = weakref.ref(node)
+        return node
+
+    def retain_grad(self) -> None:
+        if not self.requires_grad:
+            raise AutogradError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is None:
+            return
+        node = self.grad_fn
+        if node._retain_grads is None:
+            node._retain_grads = {}
+        node._retain_grads[self._output_nr] = weakref.ref(self)
+
+    @property
+    def retains_grad(self) -> bool:
+        node = self.grad_fn
+        return bool(node is not None and node._retain_grads
+                    and self._output_nr in node._retain_grads)
+
+    def register_hook(self, hook):
+        """``hook(grad) -> Tensor or None`` runs when this tensor's gradient is computed."""
+        from .utils.hooks import RemovableHandle
+        if not self.requires_grad:
+            raise AutogradError("cannot register a hook on a tensor that doesn't require "
+                                "gradient")
+        node = self.grad_fn if self.grad_fn is not None else self._grad_accumulator()
+        if self.grad_fn is None:
+            self.__dict__["_keep_accumulator"] = node  # hooks must outlive the graph
+        if node._pre_hooks is None:
+            node._pre_hooks = {}
+        hooks = node._pre_hooks.setdefault(self._output_nr if self.grad_fn else 0, [])
+        hooks.append(hook)
+        return RemovableHandle(hooks, hook)
+
+    def backward(self, gradient=None, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs=None) -> None:
+        if retain_graph is None:
+            retain_graph = create_graph
+        if inputs is not None:
+            inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+        run_backward([self], [gradient], retain_graph, create_graph, inputs=inputs,
+                     accumulate=True)
+
+    # ----------------------------------------------------------------- in-place machinery
+    def _bump_version(self) -> None:
+        self._version_counter[0] += 1
+
+    def _check_inplace(self) -> None:
+        if not grad_state.enabled:
+            return
+        if self.requires_grad and self.grad_fn is None:
+            raise AutogradError("a leaf Variable that requires grad is being used in an "
+                                "in-place operation.")
+        base = self._base
+        if base is not None and base.requires_grad and base.grad_fn is None \
+                and self._view_fn is not None:
+            raise AutogradError("a view of a leaf Variable that requires grad is being used in "
+                                "an in-place operation.")
+
+    def _inplace(self, compute, *others) -> "Tensor":
+        """Run ``compute(self_like) -> Tensor`` and write the result into this tensor's memory.
+
+        Without a graph to record, ``compute`` sees this tensor itself. With one, it sees a
+        snapshot carrying the old value and graph position; afterwards this tensor (and its
+        base, for a view) is rewired to the new node, as PyTorch's CopySlices does.
+        """
+        self._check_inplace()
+        recording = grad_state.enabled and (self.requires_grad or any(
+            isinstance(other, Tensor) and other.requires_grad for other in others))
+        if not recording:
+            previous = grad_state.enabled
+            grad_state.enabled = False
+            try:
+                result = compute(self)
+            finally:
+                grad_state.enabled = previous
+            self._write(result._data, result.dtype)
+            self._bump_version()
+            return self
+        snapshot = Tensor._make(self._data.copy(), self.requires_grad, self.grad_fn,
+                                self._output_nr)
+        if self.grad_fn is None and self.requires_grad:
+            snapshot._accumulator_ref = self._accumulator_ref
+        result = compute(snapshot)
+        self._write(result._data, result.dtype)
+        self._bump_version()
+        self._rebase_history(result)
+        return self
+
+    def _write(self, array, source_dtype=None) -> None:
+        target = self._data
+        if source_dtype is not None and source_dtype is not self.dtype and \
+                not _dtypes.can_cast(source_dtype, self.dtype):
+            raise DTypeError(f"result type {_TORCH_TYPE_NAMES.get(source_dtype.name, source_dtype)} "
+                             f"can't be cast to the desired output type "
+                             f"{_TORCH_TYPE_NAMES.get(self.dtype.name, self.dtype)}")
+        if array is target:
+            return
+        try:
+            if target.ndim == 0 and type(target) is np.ndarray:
+                target[()] = array
+            else:
+                target[...] = array
+        except ValueError as error:
+            if "read-only" in str(error):
+                raise ShapeError(
+                    "unsupported operation: more than one element of the written-to tensor "
+                    "refers to a single memory location. Please clone() the tensor before "
+                    "performing the operation.") from None
+            raise ShapeError(f"in-place operation: output with shape {list(target.shape)} "
+                             f"doesn't match the broadcast shape {list(np.shape(array))}") from None
+
+    def _rebase_history(self, result: "Tensor") -> None:
+        base = self._base
+        if base is not None and self._view_fn is not None:
+            node = CopySlices(base, result, self._view_fn)
+            base.grad_fn = node
+            base.requires_grad = True
+            base._output_nr = 0
+            regenerated = self._view_fn(base)
+            self.grad_fn = regenerated.grad_fn
+            self._output_nr = regenerated._output_nr
+            self.requires_grad = True
+            return
+        self.grad_fn = result.grad_fn
+        self._output_nr = result._output_nr
+        self.requires_grad = result.requires_grad
+
+    def _shallow_alias(self) -> "Tensor":
+        tensor = Tensor._make(self._data)
+        tensor._version_counter = self._version_counter
+        return tensor
+
+    def _cast_numpy_dtype(self, numpy_dtype) -> "Tensor":
+        return self.to(_dtypes.from_numpy_dtype(numpy_dtype))
+
+    def _make_view(self, result: "Tensor", view_fn) -> "Tensor":
+        """Mark ``result`` as a view of this tensor, recreated from the base by ``view_fn``."""
+        if self._base is not None:
+            base = self._base
+            parent_fn = self._view_fn
+            if parent_fn is not None:
+                def view_fn(tensor, _outer=view_fn, _inner=parent_fn):  # noqa: E731
+                    return _outer(_inner(tensor))
+        else:
+            base = self
+        result._base = base
+        result._version_counter = self._version_counter
+        result._view_fn = view_fn
+        return result
+
+    @property
+    def _is_view(self) -> bool:
+        return self._base is not None
+
+    def _is_view_method(self) -> bool:
+        return self._base is not None
+
+    def is_shared(self) -> bool:
+        return False
+
+    def share_memory_(self) -> "Tensor":
+        return self
+
+
+class CopySlices(Node):
+    """The node a base gets when one of its views is modified in place under autograd."""
+
+    def __init__(self, base: Tensor, result: Tensor, view_fn) -> None:
+        self.next_edges = (gradient_edge(base) if base.requires_grad else None,
+                           gradient_edge(result) if result.requires_grad else None)
+        self.view_fn = view_fn
+
+    def run_backward(self, grads):
+        (grad,) = grads
+        grad_base = None
+        if self.next_edges[0] is not None:
+            grad_base = grad.clone()
+            self.view_fn(grad_base).zero_()
+        grad_result = self.view_fn(grad) if self.next_edges[1] is not None else None
+        return grad_base, grad_result
+
+    def release(self) -> None:
+        pass
+
+
+_TORCH_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half",
+                     "bfloat16": "BFloat16", "int64": "Long", "int32": "Int", "int16": "Short",
+                     "int8": "Char", "uint8": "Byte", "bool": "Bool",
+                     "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+_TYPE_NAMES = {"FloatTensor": _dtypes.float32, "DoubleTensor": _dtypes.float64,
+               "HalfTensor": _dtypes.float16, "BFloat16Tensor": _dtypes.bfloat16,
+               "LongTensor": _dtypes.int64, "IntTensor": _dtypes.int32,
+               "ShortTensor": _dtypes.int16, "CharTensor": _dtypes.int8,
+               "ByteTensor": _dtypes.uint8, "BoolTensor": _dtypes.bool}
+
+
+def _contiguous_strides(shape) -> tuple:
+    strides = []
+    step = 1
+    for size in reversed(shape):
+        strides.append(step)
+        step *= max(size, 1)
+    return tuple(reversed(strides))
+
+
+def wrap_dim(dim: int, ndim: int) -> int:
+    """A dimension index in ``[0, ndim)``; PyTorch's IndexError when out of range."""
+    from .errors import TensorIndexError
+    bound = max(ndim, 1)
+    if not -bound <= dim < bound:
+        raise TensorIndexError(f"Dimension out of range (expected to be in range of "
+                               f"[{-bound}, {bound - 1}], but got {dim})")
+    return dim + bound if dim < 0 else dim
+
+
+def _device_error(what: str, tensor: Tensor):
+    from .errors import DeviceError
+    return DeviceError(f"{what}: can't convert {tensor.device} tensor to numpy. Use "
+                       f"Tensor.cpu() to copy the tensor to host memory first.")
+
+
+def _rebuild_tensor(array, requires_grad, device_name):
+    tensor = Tensor._make(array)
+    if device_name != "cpu":
+        tensor = tensor.to(device_name)
+    tensor.requires_grad = requires_grad
+    return tensor
+
+
+def is_tensor(obj) -> bool:
+    return isinstance(obj, Tensor)
+
+
+from .errors import ArgumentTypeError  # noqa: E402
+
+_function._bind_tensor(Tensor)

@@ -1,0 +1,1 @@
+"""Utilities: hooks and (in ``rustorch.utils.data``) data loading."""
