@@ -24,7 +24,12 @@ def describe_machine() -> dict[str, Any]:
         processor = names[0] if names else processor
     except OSError:
         pass
-    return {"platform": platform.platform(), "processor": processor, "cpus": os.cpu_count()}
+    return {
+        "platform": platform.platform(),
+        "processor": processor,
+        "cpus": os.cpu_count(),
+        "load_average": round(os.getloadavg()[0], 2),  # before the run: other work adds noise
+    }
 
 
 def format_seconds(seconds: float) -> str:
@@ -97,7 +102,11 @@ def environment_lines(results: dict[str, Any]) -> list[str]:
     """One line per framework: version, thread counts and BLAS libraries."""
     lines = []
     machine = results["machine"]
-    lines.append(f"machine: {machine['processor']}, {machine['cpus']} CPUs, {machine['platform']}")
+    lines.append(f"machine: {machine['processor']}, {machine['cpus']} CPUs, {machine['platform']}, "
+                 f"load average {machine['load_average']} before the run")
+    if machine["load_average"] >= 0.5:
+        lines.append("warning: the machine was busy; timings (of threaded steps above all) are "
+                     "noisy, see --threads 1")
     for role, name in results["frameworks"].items():
         info = results["environment"].get(role)
         if info is None:

@@ -39,10 +39,11 @@ class Settings:
     timeout: float
 
 
-FULL = Settings(rounds=5, warmup=3, warmup_seconds=0.3, repeats=10, min_seconds=0.5,
+# An even number of rounds lets each framework run first in a pair equally often.
+FULL = Settings(rounds=6, warmup=3, warmup_seconds=0.2, repeats=10, min_seconds=0.4,
                 budget=20.0, timeout=600.0)
 QUICK = Settings(rounds=1, warmup=1, warmup_seconds=0.0, repeats=3, min_seconds=0.0,
-                 budget=2.0, timeout=120.0)
+                 budget=1.0, timeout=120.0)
 
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
@@ -126,18 +127,24 @@ def run_cell(framework: str, workload: str, settings: Settings, threads: int,
 
 
 def summarize_cell(samples: list[dict[str, Any]]) -> dict[str, Any]:
-    """Pool the step times of every round; take medians of times and memory."""
+    """Median over processes of each process's median step time, and of its memory.
+
+    Every process weighs the same: pooling all steps would favour fast processes, which run
+    more steps in their time budget.
+    """
     errors = [sample["error"] for sample in samples if "error" in sample]
     if errors:
         return {"status": "error", "error": errors[0]}
     times = [duration for sample in samples for duration in sample["step_seconds"]]
+    process_medians = [statistics.median(sample["step_seconds"]) for sample in samples]
 
     def median_of(key: str) -> int:
         return int(statistics.median(sample[key] for sample in samples))
 
     return {
         "status": "ok",
-        "median_seconds": statistics.median(times),
+        "median_seconds": statistics.median(process_medians),
+        "process_median_seconds": process_medians,
         "min_seconds": min(times),
         "steps": len(times),
         "processes": len(samples),
@@ -168,6 +175,7 @@ def run_benchmarks(arguments: argparse.Namespace, settings: Settings) -> dict[st
     total = settings.rounds * len(arguments.workloads) * len(ROLES)
     done = 0
     started = time.perf_counter()
+    machine = report.describe_machine()
     for round_index in range(settings.rounds):
         for workload_index, name in enumerate(arguments.workloads):
             order = ROLES if (round_index + workload_index) % 2 == 0 else ROLES[::-1]
@@ -204,7 +212,7 @@ def run_benchmarks(arguments: argparse.Namespace, settings: Settings) -> dict[st
         "command": " ".join(["python -m benchmarks", *arguments.command_line]),
         "created": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         "elapsed_seconds": round(time.perf_counter() - started, 1),
-        "machine": report.describe_machine(),
+        "machine": machine,
         "settings": {**settings.__dict__, "threads": arguments.threads},
         "frameworks": frameworks,
         "environment": environments,
