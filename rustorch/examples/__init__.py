@@ -1,0 +1,1 @@
+"""Runnable demos: ``python -m rustorch.examples.digits`` trains a CNN on handwritten digits."""

@@ -1,0 +1,114 @@
+"""rustorch.cuda: CPU-only behaviour everywhere, real-GPU checks where CUDA is available."""
+import numpy as np
+import pytest
+
+from tests._oracle import rustorch, torch
+
+cuda = rustorch.cuda
+needs_cuda = pytest.mark.skipif(not cuda.is_available(), reason="needs CuPy and a CUDA GPU")
+without_cuda = pytest.mark.skipif(cuda.is_available(), reason="checks the CPU-only behaviour")
+
+
+def test_api_surface_matches_torch_cuda():
+    for name in ("is_available", "device_count", "current_device", "set_device", "synchronize",
+                 "manual_seed", "manual_seed_all", "get_device_name", "memory_allocated",
+                 "max_memory_allocated", "memory_reserved", "empty_cache", "device", "Stream",
+                 "Event", "current_stream", "get_device_capability", "is_initialized"):
+        assert hasattr(torch.cuda, name) and hasattr(cuda, name), name
+
+
+@without_cuda
+def test_cpu_only_answers_like_cpu_torch():
+    assert cuda.is_available() is False
+    assert cuda.device_count() == 0
+    assert cuda.memory_allocated() == cuda.max_memory_allocated() == 0
+    assert cuda.memory_reserved() == 0
+    assert cuda.manual_seed(0) is None and cuda.manual_seed_all(0) is None
+    assert cuda.empty_cache() is None
+    assert cuda.set_device(-1) is None
+    with cuda.device(-1), cuda.device(None):
+        pass
+
+
+@without_cuda
+@pytest.mark.parametrize("call", [
+    lambda: cuda.current_device(), lambda: cuda.synchronize(), lambda: cuda.get_device_name(),
+    lambda: cuda.set_device(0), lambda: cuda.Stream(), lambda: cuda.Event(),
+    lambda: cuda.current_stream(), lambda: cuda.device(0).__enter__(),
+    lambda: rustorch.ones(2).to("cuda"), lambda: rustorch.ones(2).cuda(),
+    lambda: rustorch.zeros(2, device="cuda"),
+])
+def test_gpu_calls_raise_device_error(call):
+    with pytest.raises(RuntimeError) as info:
+        call()
+    assert isinstance(info.value, rustorch.DeviceError)
+    assert isinstance(info.value, rustorch.RusTorchError)
+
+
+@without_cuda
+def test_to_cuda_says_how_to_install_cupy():
+    with pytest.raises(rustorch.DeviceError, match=r"pip install 'rustorch\[cuda12\]'"):
+        rustorch.ones(3).to("cuda")
+
+
+@without_cuda
+def test_cuda_seed_does_not_touch_cpu_generator():
+    rustorch.manual_seed(3)
+    expected = rustorch.rand(4).numpy()
+    rustorch.manual_seed(3)
+    cuda.manual_seed(99)
+    np.testing.assert_array_equal(rustorch.rand(4).numpy(), expected)
+
+
+@pytest.mark.cuda
+@needs_cuda
+def test_device_management_on_gpu():
+    assert cuda.device_count() >= 1
+    assert cuda.current_device() == 0
+    assert isinstance(cuda.get_device_name(0), str) and cuda.get_device_name()
+    major, _ = cuda.get_device_capability()
+    assert major >= 3
+    with cuda.device(0):
+        assert cuda.current_device() == 0
+    cuda.synchronize()
+
+
+@pytest.mark.cuda
+@needs_cuda
+def test_memory_counters_on_gpu():
+    cuda.empty_cache()
+    before = cuda.memory_allocated()
+    tensor = rustorch.ones(1024, 1024, device="cuda")
+    assert cuda.memory_allocated() >= before + 4 * 1024 * 1024
+    assert cuda.max_memory_allocated() >= cuda.memory_allocated()
+    assert cuda.memory_reserved() >= cuda.memory_allocated()
+    del tensor
+    cuda.empty_cache()
+
+
+@pytest.mark.cuda
+@needs_cuda
+def test_streams_and_events_on_gpu():
+    start, end = cuda.Event(enable_timing=True), cuda.Event(enable_timing=True)
+    side = cuda.Stream()
+    start.record()
+    with cuda.stream(side):
+        result = (rustorch.ones(256, 256, device="cuda") * 2).sum()
+    end.record(side)
+    end.synchronize()
+    assert end.query() and side.query()
+    assert start.elapsed_time(end) >= 0.0
+    assert result.item() == 2 * 256 * 256
+    assert isinstance(cuda.current_stream(), cuda.Stream)
+
+
+@pytest.mark.cuda
+@needs_cuda
+def test_tensor_round_trip_and_optimizer_on_gpu():
+    param = rustorch.ones(3, device="cuda", requires_grad=True)
+    optimizer = rustorch.optim.Adam([param], lr=0.1, capturable=True)
+    (param * param).sum().backward()
+    optimizer.step()
+    assert param.device.type == "cuda"
+    assert optimizer.state[param]["exp_avg"].device.type == "cuda"
+    np.testing.assert_allclose(param.detach().cpu().numpy(), [0.9, 0.9, 0.9], rtol=1e-5)
