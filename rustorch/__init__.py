@@ -31,6 +31,8 @@ from ._ops.reduce import max, min, sum  # noqa: A004,F401
 from .creation import *  # noqa: F401,F403
 from ._tensor_str import get_printoptions, set_printoptions
 from . import return_types
+from ._threads import (get_num_interop_threads, get_num_threads, set_num_interop_threads,
+                       set_num_threads)
 
 __version__ = "0.1.0"
 
@@ -56,4 +58,5 @@ from ._ops.indexing_more import *  # noqa: E402,F401,F403
 from .random import *  # noqa: E402,F401,F403
 from . import linalg, nn, optim, cuda, utils  # noqa: E402,F401
 from .utils import data as _data  # noqa: E402,F401
+from .nn.functional import log_softmax, softmax  # noqa: E402,F401
 from .autograd import functional as _autograd_functional  # noqa: E402,F401
