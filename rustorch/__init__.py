@@ -10,7 +10,7 @@ from .dtypes import (bfloat16, bool, cdouble, cfloat, complex64, complex128, dou
                      int8, int16, int32, int64, long, promote_types, qint8, qint32, quint8,
                      result_type, set_default_dtype, short, uint8, uint16, uint32, uint64,
                      can_cast, finfo, iinfo)
-from .errors import (ArgumentError, ArgumentTypeError, AutogradError, DataError, DeviceError,
+from .errors import (ArgumentError, ArgumentTypeError, ArgumentValueError, AutogradError, DataError, DeviceError,
                      DistributedError, DTypeError, NotSupportedError, RusTorchError,
                      RusTorchResult, SerializationError, ShapeError, TensorIndexError)
 from ._backend import device

@@ -10,7 +10,7 @@ from typing import Annotated, TypeVar
 __all__ = [
     "RusTorchError", "ShapeError", "DTypeError", "DeviceError", "TensorIndexError",
     "AutogradError", "DataError", "SerializationError", "DistributedError",
-    "NotSupportedError", "ArgumentError", "ArgumentTypeError", "RusTorchResult",
+    "NotSupportedError", "ArgumentError", "ArgumentValueError", "ArgumentTypeError", "RusTorchResult",
 ]
 
 
@@ -56,6 +56,10 @@ class NotSupportedError(RusTorchError, NotImplementedError):
 
 class ArgumentError(RusTorchError, ValueError):
     """An argument with a value outside what the function accepts."""
+
+
+class ArgumentValueError(ArgumentError, RuntimeError):
+    """An argument value PyTorch rejects with RuntimeError (also a ValueError here)."""
 
 
 class ArgumentTypeError(RusTorchError, TypeError):

@@ -13,11 +13,18 @@ class MatMul(Primitive):
     saves = (0, 1)
 
     def forward(self, xp, a, b):
-        return xp.matmul(a, b)
+        result = xp.matmul(a, b)
+        # ml_dtypes' bfloat16 matmul accumulates in (and returns) float32
+        return result if result.dtype == a.dtype else result.astype(a.dtype)
 
     def backward(self, grad):
         a, b = self.saved
         a_vector, b_vector = a.ndim == 1, b.ndim == 1
+        if a_vector and b_vector:  # a dot product: the gradient is 0-d
+            return (grad * (b.conj() if b.dtype.is_complex else b)
+                    if self.needs_input_grad(0) else None,
+                    grad * (a.conj() if a.dtype.is_complex else a)
+                    if self.needs_input_grad(1) else None)
         left = a.unsqueeze(0) if a_vector else a
         right = b.unsqueeze(-1) if b_vector else b
         if a_vector:
