@@ -11,7 +11,7 @@ from .dtypes import (bfloat16, bool, cdouble, cfloat, complex64, complex128, dou
                      result_type, set_default_dtype, short, uint8, uint16, uint32, uint64,
                      can_cast, finfo, iinfo)
 from .errors import (ArgumentError, ArgumentTypeError, ArgumentValueError, AutogradError, DataError, DeviceError,
-                     DistributedError, DTypeError, NotSupportedError, RusTorchError,
+                     DistributedError, DTypeError, LinAlgError, NotSupportedError, RusTorchError,
                      RusTorchResult, SerializationError, ShapeError, TensorIndexError)
 from ._backend import device
 from .layout import (channels_last, contiguous_format, layout, memory_format,

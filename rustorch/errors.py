@@ -9,7 +9,7 @@ from typing import Annotated, TypeVar
 
 __all__ = [
     "RusTorchError", "ShapeError", "DTypeError", "DeviceError", "TensorIndexError",
-    "AutogradError", "DataError", "SerializationError", "DistributedError",
+    "AutogradError", "LinAlgError", "DataError", "SerializationError", "DistributedError",
     "NotSupportedError", "ArgumentError", "ArgumentValueError", "ArgumentTypeError", "RusTorchResult",
 ]
 
@@ -36,6 +36,10 @@ class TensorIndexError(RusTorchError, IndexError):
 
 class AutogradError(RusTorchError, RuntimeError):
     """Misuse of the autograd graph (freed buffers, in-place on leaves, ...)."""
+
+
+class LinAlgError(RusTorchError, RuntimeError):
+    """A numerical failure of a decomposition (``torch.linalg.LinAlgError``)."""
 
 
 class DataError(RusTorchError, RuntimeError):

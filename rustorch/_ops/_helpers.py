@@ -55,9 +55,12 @@ def _scalar_fits(tensor: Tensor, scalar) -> bool:
     if isinstance(scalar, bool):
         return True
     if isinstance(scalar, int):
-        return kind in "iufc"
+        if kind in "iu":  # numpy 2 refuses out-of-range Python ints; PyTorch wraps them
+            info = np.iinfo(tensor._data.dtype)
+            return info.min <= scalar <= info.max
+        return kind in "fc"
     if isinstance(scalar, float):
-        return kind in "fc" or tensor._data.dtype == _dtypes.bfloat16.numpy
+        return kind in "fc"  # not bfloat16: ml_dtypes widens it to float32 with a float
     if isinstance(scalar, complex):
         return kind == "c"
     if isinstance(scalar, np.generic):
@@ -66,12 +69,19 @@ def _scalar_fits(tensor: Tensor, scalar) -> bool:
                             f"expected a Tensor or a Python number")
 
 
+def array_result_type(*values):
+    """numpy's result dtype for arrays (numpy or cupy, read by dtype only) and Python scalars."""
+    return np.result_type(*(getattr(value, "dtype", value) for value in values))
+
+
 def cast(array, numpy_dtype):
     """``array`` as ``numpy_dtype`` (python scalars become numpy scalars of that type)."""
     if numpy_dtype is None:
         return array
     if hasattr(array, "dtype") and hasattr(array, "astype"):
         return array if array.dtype == numpy_dtype else array.astype(numpy_dtype)
+    if isinstance(array, int) and np.dtype(numpy_dtype).kind in "iu":
+        return np.asarray(array).astype(numpy_dtype)[()]  # wraps around, as PyTorch does
     return np.asarray(array, dtype=numpy_dtype)[()]
 
 
@@ -81,11 +91,13 @@ def dims_tuple(dim, ndim: int):
     if dim is None:
         return None
     if isinstance(dim, (int, np.integer)):
-        return (wrap_dim(int(dim), ndim),)
-    dims = tuple(wrap_dim(int(d), ndim) for d in dim)
-    if len(set(dims)) != len(dims):
-        raise DTypeError(f"dim {list(dim)} appears multiple times in the list of dims")
-    return dims if dims else None
+        dims = (wrap_dim(int(dim), ndim),)
+    else:
+        dims = tuple(wrap_dim(int(d), ndim) for d in dim)
+        if len(set(dims)) != len(dims):
+            raise DTypeError(f"dim {list(dim)} appears multiple times in the list of dims")
+    # a 0-d tensor accepts dim 0 / -1, which means "all of its (zero) axes" to numpy
+    return dims if dims and ndim else None
 
 
 def float_result_dtype(tensor: Tensor):

@@ -77,8 +77,41 @@ class IndexAdd(Primitive):
         return GetItem.apply(grad, key=self.key, basic=self.basic)
 
 
+def _ints_first(key):
+    """PyTorch applies integer indices as selects before advanced indexing (numpy treats
+    them as advanced, which moves the result dims): (select key, rest), or None."""
+    if not isinstance(key, tuple):
+        return None
+    is_int = [isinstance(k, (int, np.integer)) and not isinstance(k, (bool, np.bool_))
+              for k in key]
+    advanced = [not (i or k is None or k is Ellipsis or isinstance(k, slice))
+                for i, k in zip(is_int, key)]
+    if not any(is_int) or not any(advanced) or any(isinstance(k, bool) for k in key):
+        return None
+    first, rest = [], []
+    for item, integer, fancy in zip(key, is_int, advanced):
+        if integer:
+            first.append(item)
+        elif fancy:
+            array = item._data if isinstance(item, Tensor) else np.asarray(item)
+            mask = array.dtype == bool or array.dtype == np.uint8
+            first.extend([slice(None)] * (array.ndim if mask else 1))
+            rest.append(item)
+        else:
+            first.append(item)
+            rest.append(Ellipsis if item is Ellipsis else slice(None))
+    return tuple(first), tuple(rest)
+
+
 def _getitem(self, key):
+    split = _ints_first(key)
+    if split is not None:
+        return _getitem(_getitem(self, split[0]), split[1])
     converted, basic = convert_key(key)
+    if basic:  # a trailing Ellipsis keeps a full integer index a 0-d view, not a scalar copy
+        items = converted if isinstance(converted, tuple) else (converted,)
+        if not any(item is Ellipsis for item in items):
+            converted = items + (Ellipsis,)
     result = GetItem.apply(self, key=converted, basic=basic)
     if basic:
         return self._make_view(result, lambda base: base[key])
@@ -116,6 +149,9 @@ def _value_for(self: Tensor, value):
 
 
 def _setitem(self, key, value):
+    split = _ints_first(key)
+    if split is not None:
+        return _setitem(_getitem(self, split[0]), split[1], value)
     converted, _basic = convert_key(key)
     value = _value_for(self, value)
     self._check_inplace()
@@ -187,7 +223,7 @@ class Gather(Primitive):
 
     def backward(self, grad):
         index = Tensor._make(self.index)
-        return ScatterAdd.apply(grad.new_zeros(self.input_shape), index, grad, dim=self.dim)
+        return ScatterAdd.apply(grad.new_zeros(self.input_shape), index, grad, dim=self.dim), None
 
 
 class ScatterAdd(Primitive):

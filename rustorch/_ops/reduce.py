@@ -80,7 +80,8 @@ class Amax(Primitive):
     saves_output = True
 
     def forward(self, xp, a, dims=None, keepdim=False, take_max=True):
-        if a.size == 0:
+        # only a reduction over an empty dim has no value (other empty dims are fine)
+        if a.size == 0 and (dims is None or any(a.shape[d] == 0 for d in dims)):
             raise ArgumentError(f"{'amax' if take_max else 'amin'}(): Expected reduction dim to "
                                 f"be specified for input.numel() == 0. Specify the reduction "
                                 f"dim with the 'dim' argument.")
