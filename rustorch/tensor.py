@@ -15,7 +15,7 @@ from .autograd import function as _function
 from .autograd.engine import run_backward
 from .autograd.function import AccumulateGrad, Node, gradient_edge
 from .autograd.grad_mode import grad_state
-from .errors import ArgumentError, AutogradError, DTypeError, ShapeError
+from .errors import AutogradError, DTypeError, ShapeError
 
 __all__ = ["Tensor", "Size", "tensor_method", "is_tensor"]
 
@@ -250,8 +250,8 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
-            raise ArgumentError(f"Boolean value of Tensor with more than one value is ambiguous "
-                                f"(shape {list(self.shape)}); use .any() or .all()")
+            raise ShapeError(f"Boolean value of Tensor with more than one value is ambiguous "
+                             f"(shape {list(self.shape)}); use .any() or .all()")
         return bool(self._data.reshape(()).item())
 
     def __float__(self) -> float:
@@ -273,8 +273,8 @@ class Tensor:
 
     def item(self):
         if self._data.size != 1:
-            raise ArgumentError(f"a Tensor with {self._data.size} elements cannot be converted "
-                                f"to Scalar")
+            raise ShapeError(f"a Tensor with {self._data.size} elements cannot be converted "
+                             f"to Scalar")
         value = self._data.reshape(()).item() if self.is_cpu else self._data.get().item()
         if self._data.dtype == _dtypes.bfloat16.numpy:
             return float(value)
@@ -303,6 +303,10 @@ class Tensor:
         return array
 
     def __dlpack__(self, *args, **kwargs):
+        if self.requires_grad:
+            from .utils.dlpack import DLPackError
+            raise DLPackError("Can't export tensors that require gradient, use "
+                              "tensor.detach()")
         return self._data.__dlpack__(*args, **kwargs)
 
     def __dlpack_device__(self):
@@ -313,9 +317,19 @@ class Tensor:
         return tensor_repr(self)
 
     def __format__(self, spec: str) -> str:
-        if self._data.ndim == 0 and spec:
+        if self._data.ndim == 0:
             return format(self.item(), spec)
+        if spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
         return repr(self)
+
+    def __copy__(self) -> "Tensor":
+        """A shallow copy shares memory (as in PyTorch)."""
+        result = _new(type(self))
+        result._init_from(self._data, self.requires_grad)
+        result._version_counter = self._version_counter
+        result.__dict__.update(self.__dict__)
+        return result
 
     def __reduce_ex__(self, protocol):
         data = self._data if self.is_cpu else self._data.get()
@@ -438,6 +452,12 @@ class Tensor:
                 and self._view_fn is not None:
             raise AutogradError("a view of a leaf Variable that requires grad is being used in "
                                 "an in-place operation.")
+        if self.requires_grad and "_multi_output_view" in self.__dict__:
+            raise AutogradError(
+                f"Output of {self.__dict__['_multi_output_view']} is a view and is being "
+                f"modified inplace. This view is the output of a function that returns multiple "
+                f"views. Such functions do not allow the output views to be modified inplace. "
+                f"You should replace the inplace operation by an out-of-place one.")
 
     def _inplace(self, compute, *others) -> "Tensor":
         """Run ``compute(self_like) -> Tensor`` and write the result into this tensor's memory.
@@ -459,6 +479,8 @@ class Tensor:
             self._write(result._data, result.dtype)
             self._bump_version()
             return self
+        if self._base is not None:  # the base may have changed since this view was taken
+            self._refresh_view()
         snapshot = Tensor._make(self._data.copy(), self.requires_grad, self.grad_fn,
                                 self._output_nr)
         if self.grad_fn is None and self.requires_grad:
@@ -503,6 +525,7 @@ class Tensor:
             self.grad_fn = regenerated.grad_fn
             self._output_nr = regenerated._output_nr
             self.requires_grad = True
+            self.__dict__["_view_version"] = self._version_counter[0]
             return
         self.grad_fn = result.grad_fn
         self._output_nr = result._output_nr
@@ -529,13 +552,27 @@ class Tensor:
         result._base = base
         result._version_counter = self._version_counter
         result._view_fn = view_fn
+        if "_multi_output_view" in self.__dict__:  # views of split/unbind outputs stay marked
+            result.__dict__["_multi_output_view"] = self.__dict__["_multi_output_view"]
+        result.__dict__["_view_version"] = self._version_counter[0]
         return result
 
-    @property
-    def _is_view(self) -> bool:
-        return self._base is not None
+    def _refresh_view(self) -> None:
+        """Rebuild a view's history when its base was modified in place after the view was
+        taken (PyTorch regenerates a view's grad_fn the same way when the version moved)."""
+        version = self._version_counter[0]
+        if self.__dict__.get("_view_version", version) == version or not grad_state.enabled:
+            return
+        self.__dict__["_view_version"] = version
+        if self._view_fn is None or not self._base.requires_grad:
+            return
+        regenerated = self._view_fn(self._base)
+        self.grad_fn = regenerated.grad_fn
+        self._output_nr = regenerated._output_nr
+        self.requires_grad = regenerated.requires_grad
 
-    def _is_view_method(self) -> bool:
+    def _is_view(self) -> bool:
+        """Whether this tensor is a view of another (a method, as in PyTorch)."""
         return self._base is not None
 
     def is_shared(self) -> bool:

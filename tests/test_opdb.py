@@ -38,14 +38,14 @@ KNOWN_FAILURES: dict[str, str] = {}
 
 
 def _resolve(name: str):
-    if name in PROPERTIES:
+    if name in PROPERTIES or isinstance(getattr(rustorch.Tensor, name, None), property):
         return lambda x: getattr(x, name)
     target = rustorch
     for part in name.split("."):
         target = getattr(target, part, None)
         if target is None:
             break
-    if target is not None and not isinstance(target, type(rustorch)):
+    if callable(target) and not isinstance(target, (type(rustorch), rustorch.dtype)):
         return target
     method = getattr(rustorch.Tensor, name, None)
     if method is not None and "." not in name:

@@ -7,6 +7,8 @@ tensor/node hooks, ``retain_grad``, anomaly checks.
 """
 from __future__ import annotations
 
+import warnings
+
 from ..errors import AutogradError, ShapeError
 from . import function as _function
 from .function import AccumulateGrad, gradient_edge
@@ -87,27 +89,36 @@ def _collect(root_nodes):
     return dependencies, seen
 
 
-def _needed_nodes(nodes, targets):
-    """The nodes from which some target node can be reached (only those need to run)."""
-    needed = set(targets)
-    changed = True
-    order = list(nodes)
-    while changed:  # few passes: graphs are shallow in the number of branches that matter
-        changed = False
-        for node in order:
-            if node in needed:
-                continue
-            for edge in node.next_edges:
-                if edge is not None and edge[0] in needed:
-                    needed.add(node)
-                    changed = True
-                    break
-    return needed
+def _nodes_to_run(root_nodes, captures) -> set:
+    """The nodes whose backward must run: those with a path to a captured node.
+
+    One iterative post-order walk (children before parents), so deep graphs cost O(nodes).
+    """
+    reaches = {}
+    stack = [(node, False) for node in root_nodes]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            reaches[node] = any(edge is not None and (edge[0] in captures or reaches[edge[0]])
+                                for edge in node.next_edges)
+            continue
+        if node in reaches:
+            continue
+        reaches[node] = False  # placeholder: marks the node as visited
+        stack.append((node, True))
+        for edge in node.next_edges:
+            if edge is not None and edge[0] not in reaches:
+                stack.append((edge[0], False))
+    return {node for node, flag in reaches.items() if flag}
 
 
 def run_backward(tensors, grad_tensors, retain_graph: bool, create_graph: bool,
                  inputs=None, allow_unused: bool = True, accumulate: bool = True):
-    """Backpropagate from ``tensors``; accumulate into leaves, or return grads of ``inputs``."""
+    """Backpropagate from ``tensors``; accumulate into leaves, or return grads of ``inputs``.
+
+    With ``inputs``, only nodes leading to them run; ``accumulate`` then sums into the
+    inputs' ``.grad`` (``backward(inputs=...)``) instead of returning the gradients (``grad``).
+    """
     Tensor = _function.Tensor
     roots = []
     for index, (tensor, gradient) in enumerate(zip(tensors, grad_tensors)):
@@ -118,6 +129,9 @@ def run_backward(tensors, grad_tensors, retain_graph: bool, create_graph: bool,
 
     captures = None
     if inputs is not None:
+        if not inputs:
+            raise AutogradError("'inputs' argument to backward() cannot be empty." if accumulate
+                                else "grad requires non-empty inputs.")
         captures = {}
         for position, tensor in enumerate(inputs):
             if not isinstance(tensor, Tensor):
@@ -139,11 +153,10 @@ def run_backward(tensors, grad_tensors, retain_graph: bool, create_graph: bool,
         handed.add(id(gradient._data))
 
     root_nodes = list(buffers)
-    dependencies, nodes = _collect(root_nodes)
-    needed = None
-    if captures is not None and not accumulate:
-        needed = _needed_nodes(nodes, captures)
+    dependencies, _nodes = _collect(root_nodes)
+    runs = _nodes_to_run(root_nodes, captures) if captures is not None else None
     results = [None] * (len(inputs) if inputs is not None else 0)
+    check_nan = grad_state.anomaly and grad_state.anomaly_check_nan
 
     ready = [node for node in root_nodes if dependencies.get(node, 0) == 0]
     previous_mode = grad_state.enabled
@@ -156,19 +169,22 @@ def run_backward(tensors, grad_tensors, retain_graph: bool, create_graph: bool,
                 grads = _run_tensor_hooks(node, grads)
             if node._retain_grads:
                 _retain(node, grads, handed, create_graph)
-            if captures is not None and node in captures:
-                for output_nr, position in captures[node]:
-                    results[position] = grads[output_nr]
-                if not accumulate:
-                    _finish(node, retain_graph)
-                    _schedule_children(node, buffers, dependencies, ready, needed)
+            if runs is not None:
+                captured = captures.get(node)
+                if captured is not None:
+                    for output_nr, position in captured:
+                        if accumulate:
+                            if not _retained(node, output_nr, inputs[position]):
+                                _accumulate(inputs[position], grads[output_nr], handed,
+                                            create_graph)
+                        else:
+                            results[position] = grads[output_nr]
+                if node not in runs:
+                    _release_children(node, buffers, dependencies, ready)
                     continue
-            if type(node) is AccumulateGrad:
-                if accumulate and (captures is None or node in captures):
+            elif type(node) is AccumulateGrad:
+                if accumulate:
                     _accumulate(node.variable, grads[0], handed, create_graph)
-                continue
-            if needed is not None and node not in needed:
-                _schedule_children(node, buffers, dependencies, ready, needed)
                 continue
             if node._node_pre_hooks:
                 for hook in node._node_pre_hooks:
@@ -177,19 +193,20 @@ def run_backward(tensors, grad_tensors, retain_graph: bool, create_graph: bool,
                         grads = list(replaced)
             try:
                 input_grads = node.run_backward(tuple(grads))
+                if check_nan:
+                    _check_nan(node, input_grads)
             except Exception as error:
-                if node._trace is not None and not getattr(error, "_anomaly_noted", False):
-                    error.add_note("Traceback of forward call that caused the error:\n"
-                                   + "".join(node._trace))
-                    error._anomaly_noted = True
+                if grad_state.anomaly:
+                    _report_anomaly(node, error)
                 raise
             if node._node_hooks:
                 for hook in node._node_hooks:
                     replaced = hook(tuple(input_grads), tuple(grads))
                     if replaced is not None:
                         input_grads = tuple(replaced)
-            _finish(node, retain_graph)
-            _propagate(node, input_grads, buffers, dependencies, ready, needed)
+            if not retain_graph:
+                node.release()
+            _propagate(node, input_grads, buffers, dependencies, ready)
     finally:
         grad_state.enabled = previous_mode
     if inputs is not None and not allow_unused:
@@ -202,37 +219,57 @@ def run_backward(tensors, grad_tensors, retain_graph: bool, create_graph: bool,
     return results
 
 
-def _finish(node, retain_graph: bool) -> None:
-    if not retain_graph:
-        node.release()
+def _retained(node, output_nr: int, tensor) -> bool:
+    """Whether ``retain_grad`` already accumulated this gradient into ``tensor.grad``."""
+    retained = node._retain_grads
+    return bool(retained) and output_nr in retained and retained[output_nr]() is tensor
 
 
-def _schedule_children(node, buffers, dependencies, ready, needed) -> None:
-    for edge in node.next_edges:
-        if edge is not None:
-            _release_dependency(edge[0], buffers, dependencies, ready, needed)
+def _check_nan(node, input_grads) -> None:
+    for index, gradient in enumerate(input_grads):
+        if gradient is not None and bool(gradient._xp().isnan(gradient._data).any()):
+            raise AutogradError(f"Function '{node.name()}' returned nan values in its "
+                                f"{index}th output.")
 
 
-def _release_dependency(child, buffers, dependencies, ready, needed) -> None:
-    """One parent of ``child`` is done; schedule it when all are (or skip it without grads)."""
-    dependencies[child] -= 1
-    if dependencies[child] != 0:
+def _report_anomaly(node, error) -> None:
+    """Point at the forward call that created the failing node (warning + exception note)."""
+    if getattr(error, "_anomaly_noted", False):
         return
-    if child in buffers and (needed is None or child in needed):
-        ready.append(child)
-    elif child in buffers:
-        buffers.pop(child)
-        _schedule_children(child, buffers, dependencies, ready, needed)
+    error._anomaly_noted = True
+    if node._trace is None:
+        message = (f"Error detected in {node.name()}. No forward pass information available. "
+                   f"Enable detect anomaly during forward pass for more information.")
     else:
-        _schedule_children(child, buffers, dependencies, ready, needed)
+        message = (f"Error detected in {node.name()}. Traceback of forward call that caused "
+                   f"the error:\n" + "".join(node._trace))
+    warnings.warn(message, UserWarning, stacklevel=3)
+    error.add_note(message)
 
 
-def _propagate(node, input_grads, buffers, dependencies, ready, needed) -> None:
+def _release_children(node, buffers, dependencies, ready) -> None:
+    """``node`` is done without sending gradients: release its children (iteratively, so
+    long gradient-less chains can't overflow the stack)."""
+    pending = [node]
+    while pending:
+        for edge in pending.pop().next_edges:
+            if edge is None:
+                continue
+            child = edge[0]
+            count = dependencies[child] - 1
+            dependencies[child] = count
+            if count == 0:
+                if child in buffers:
+                    ready.append(child)
+                else:
+                    pending.append(child)
+
+
+def _propagate(node, input_grads, buffers, dependencies, ready) -> None:
     edges = node.next_edges
     if len(input_grads) < len(edges):
         raise AutogradError(f"function {node.name()} returned an incorrect number of "
                             f"gradients (expected {len(edges)}, got {len(input_grads)})")
-    check_nan = grad_state.anomaly and grad_state.anomaly_check_nan
     for index, edge in enumerate(edges):
         if edge is None:
             continue
@@ -243,14 +280,17 @@ def _propagate(node, input_grads, buffers, dependencies, ready, needed) -> None:
                 gradient = sum_to_shape(gradient, shape)
             if gradient._data.dtype != dtype:
                 gradient = gradient._cast_numpy_dtype(dtype)
-            if check_nan and bool(gradient._xp().isnan(gradient._data).any()):
-                raise AutogradError(f"Function '{node.name()}' returned nan values in its "
-                                    f"{index}th output.")
             slots = buffers.get(child)
             if slots is None:
                 slots = buffers[child] = [None] * child.n_outputs
             slots[output_nr] = _add(slots[output_nr], gradient)
-        _release_dependency(child, buffers, dependencies, ready, needed)
+        count = dependencies[child] - 1
+        dependencies[child] = count
+        if count == 0:
+            if child in buffers:
+                ready.append(child)
+            else:
+                _release_children(child, buffers, dependencies, ready)
 
 
 def _run_tensor_hooks(node, grads):

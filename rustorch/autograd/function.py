@@ -33,6 +33,8 @@ def _bind_tensor(tensor_class) -> None:
 
 def gradient_edge(tensor):
     """(node, output_nr, shape, numpy dtype) of a tensor that requires grad."""
+    if tensor._base is not None:
+        tensor._refresh_view()
     node = tensor.grad_fn
     if node is None:
         node = tensor._grad_accumulator()
@@ -91,14 +93,9 @@ class Node:
             for tensor, version in zip(self.saved, self._saved_versions):
                 if tensor is not None and version is not None and \
                         tensor._version_counter[0] != version:
-                    raise AutogradError(
-                        f"one of the variables needed for gradient computation has been "
-                        f"modified by an inplace operation: [{tensor.type_name()} "
-                        f"{list(tensor.shape)}] is at version {tensor._version_counter[0]}; "
-                        f"expected version {version} instead. Hint: the backtrace of "
-                        f"{self.name()} is available with "
-                        f"rustorch.autograd.set_detect_anomaly(True); clone the tensor before "
-                        f"modifying it in place.")
+                    raise AutogradError(_version_message(
+                        f"[{tensor.type_name()} {list(tensor.shape)}]", tensor,
+                        tensor._version_counter[0], version))
 
     def release(self) -> None:
         """Drop what backward saved (called by the engine unless retain_graph)."""
@@ -115,7 +112,19 @@ class Node:
         raise NotImplementedError
 
     def __repr__(self) -> str:
-        return f"<{self.name()} object at {hex(id(self))}>"
+        return f"<{self.name().rsplit('::', 1)[-1]} object at {hex(id(self))}>"
+
+
+def _version_message(what: str, tensor, version: int, expected: int) -> str:
+    """PyTorch's error for a saved tensor that was modified in place after being saved."""
+    node = tensor.grad_fn if tensor is not None else None
+    if node is not None:
+        what += f", which is output {tensor._output_nr} of {node.name()},"
+    return (f"one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: {what} is at version {version}; expected version {expected} "
+            f"instead. Hint: enable anomaly detection to find the operation that failed to "
+            f"compute its gradient, with rustorch.autograd.set_detect_anomaly(True), or clone "
+            f"the tensor before modifying it in place.")
 
 
 def _is_buffer(value) -> bool:
@@ -151,6 +160,22 @@ def _pick_xp(arrays):
     return module
 
 
+def _broadcast_error(arrays):
+    """PyTorch's RuntimeError for operands whose shapes don't broadcast."""
+    from ..errors import ShapeError
+    shapes = [tuple(array.shape) for array in arrays if hasattr(array, "shape")]
+    ndim = max(len(shape) for shape in shapes)
+    for first_index, first in enumerate(shapes):
+        for second in shapes[first_index + 1:]:
+            for offset in range(1, min(len(first), len(second)) + 1):
+                size_a, size_b = first[-offset], second[-offset]
+                if size_a != size_b and size_a != 1 and size_b != 1:
+                    return ShapeError(f"The size of tensor a ({size_a}) must match the size of "
+                                      f"tensor b ({size_b}) at non-singleton dimension "
+                                      f"{ndim - offset}")
+    return ShapeError(f"shapes {[list(shape) for shape in shapes]} cannot be broadcast together")
+
+
 def _device_mismatch(arrays) -> str:
     devices = sorted({str(_backend.device_of(a)) for a in arrays
                       if isinstance(a, np.ndarray) or hasattr(a, "__cuda_array_interface__")})
@@ -174,7 +199,9 @@ class Primitive(Node):
     multi_output = False
 
     def name(self) -> str:
-        return f"{type(self).__name__}Backward0"
+        """PyTorch's name for this node (``MulBackward0``), as printed in ``grad_fn=<...>``."""
+        name = type(self).__name__.lstrip("_")
+        return _TORCH_NODE_NAMES.get(name, f"{name}Backward0")
 
     differentiable = True          # False for comparisons, argmax ...: outputs never need grad
     differentiable_outputs = None  # for multi-output ops: which outputs carry gradients
@@ -194,7 +221,12 @@ class Primitive(Node):
         requires_grad = requires_grad and grad_state.enabled and cls.differentiable
         node.needs_grad = requires_grad
         xp = _pick_xp(arrays) if _backend._cupy is not None else np
-        result = node.forward(xp, *arrays, **options)
+        try:
+            result = node.forward(xp, *arrays, **options)
+        except ValueError as error:
+            if "broadcast" not in str(error):
+                raise
+            raise _broadcast_error(arrays) from None
         if cls.multi_output:
             return node._wrap_outputs(inputs, result, requires_grad, xp)
         if type(result) is not np.ndarray:
@@ -247,11 +279,10 @@ class Primitive(Node):
         if self._released or "_saved_output" not in self.__dict__:
             raise AutogradError(_FREED_MESSAGE)
         if self._output_counter[0] != self._output_version:
-            raise AutogradError(
-                f"one of the variables needed for gradient computation has been modified by "
-                f"an inplace operation: the output of {self.name()} is at version "
-                f"{self._output_counter[0]}; expected version {self._output_version} instead. "
-                f"Clone the output before modifying it in place.")
+            shape = list(self._saved_output.shape)
+            raise AutogradError(_version_message(
+                f"[{Tensor._make(self._saved_output).type_name()} {shape}], which is output 0 "
+                f"of {self.name()},", None, self._output_counter[0], self._output_version))
         if grad_state.enabled:
             return Tensor._make(self._saved_output, True, self, 0)
         return Tensor._make(self._saved_output)
@@ -275,6 +306,15 @@ class Primitive(Node):
 
     def backward(self, *grads):
         raise NotImplementedError(f"{self.name()} is not differentiable")
+
+
+# primitives whose class name differs from the node PyTorch records for the common call
+_TORCH_NODE_NAMES = {
+    "Concatenate": "CatBackward0", "MatMul": "MmBackward0", "Cast": "ToCopyBackward0",
+    "CumSum": "CumsumBackward0", "VectorNorm": "LinalgVectorNormBackward0",
+    "MaxWithIndices": "MaxBackward0", "MinWithIndices": "MinBackward0",
+    "Reshape": "ViewBackward0", "Clamp": "ClampBackward1",
+}
 
 
 def _zeros_like_meta(meta):
@@ -323,7 +363,7 @@ class BackwardFunction(FunctionCtx, Node):
         return self.saved_tensors
 
     def release(self) -> None:
-        if self.saved is not None:
+        if self.saved:  # nothing saved: a second backward is fine, as in PyTorch
             self._released = True
         self.saved = None
 
@@ -420,8 +460,10 @@ class Function(metaclass=_FunctionMeta):
                 wrapped.append(value)
                 continue
             if id(value) in dirty:
-                value._bump_version()
-                target = value
+                if value.requires_grad and value.grad_fn is None:
+                    raise AutogradError("a leaf Variable that requires grad has been used in an "
+                                        "in-place operation.")
+                target = value  # forward already bumped its version when writing in place
             elif any(value is t for t in tensor_args) or value.grad_fn is not None \
                     or value.requires_grad:
                 target = value._shallow_alias()  # an input returned as is becomes a new output
@@ -433,6 +475,8 @@ class Function(metaclass=_FunctionMeta):
             wrapped.append(target)
         ctx._output_meta = tuple(meta)
         ctx.n_outputs = len(output_tuple)
+        if grad_state.anomaly:
+            ctx._trace = traceback.format_stack()[:-1]
         to_save = ctx.to_save
         ctx.saved = tuple(to_save)
         ctx._saved_versions = tuple(t._version_counter[0] if isinstance(t, Tensor) else None

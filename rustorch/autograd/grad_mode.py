@@ -110,6 +110,11 @@ class set_grad_enabled(_ModeContext):
         self._set()
         return self
 
+    def __call__(self, function):
+        # used as a decorator, the switch made by __init__ must not leak out
+        grad_state.enabled = self._previous[0]
+        return super().__call__(function)
+
     def clone(self):
         current = grad_state.enabled
         clone = set_grad_enabled(self.mode)
