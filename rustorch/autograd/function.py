@@ -16,6 +16,7 @@ from .grad_mode import grad_state
 
 __all__ = ["Node", "AccumulateGrad", "Primitive", "Function", "FunctionCtx", "once_differentiable"]
 
+_new_object = object.__new__
 Tensor = None  # bound by rustorch.tensor once the class exists (breaks the import cycle)
 
 _FREED_MESSAGE = (
@@ -98,14 +99,23 @@ class Node:
                         tensor._version_counter[0], version))
 
     def release(self) -> None:
-        """Drop what backward saved (called by the engine unless retain_graph)."""
-        dropped = self.saved is not None
-        self.saved = None
+        """Drop what backward saved (called by the engine unless retain_graph).
+
+        A node that saved tensors forgets everything forward stashed (one dict clear, the
+        fast path); one that saved none keeps its small metadata, so a second backward
+        through it works as in PyTorch, and drops only stashed arrays.
+        """
         state = self.__dict__
-        for key in [key for key, value in state.items() if _is_buffer(value)]:
-            del state[key]
-            dropped = True
+        if self.saved is not None or "_saved_output" in state:
+            edges = self.next_edges
+            state.clear()
+            self.next_edges = edges
+            self._released = True
+            return
+        dropped = [key for key, value in state.items() if _is_buffer(value)]
         if dropped:
+            for key in dropped:
+                del state[key]
             self._released = True
 
     def run_backward(self, grads: tuple) -> tuple:
@@ -208,7 +218,7 @@ class Primitive(Node):
 
     @classmethod
     def apply(cls, *inputs, **options):
-        node = cls.__new__(cls)
+        node = _new_object(cls)
         requires_grad = False
         arrays = []
         for value in inputs:
@@ -233,9 +243,13 @@ class Primitive(Node):
             result = xp.asarray(result)
         if not requires_grad:
             return Tensor._make(result)
-        node.next_edges = tuple(
-            gradient_edge(value) if isinstance(value, Tensor) and value.requires_grad else None
-            for value in inputs)
+        edges = []
+        for value in inputs:
+            if isinstance(value, Tensor) and value.requires_grad:
+                edges.append(gradient_edge(value))
+            else:
+                edges.append(None)
+        node.next_edges = edges
         output = Tensor._make(result, True, node, 0)
         if cls.saves:
             node._save([inputs[index] for index in cls.saves])
@@ -248,10 +262,10 @@ class Primitive(Node):
         return output
 
     def _save(self, tensors) -> None:
-        self.saved = tuple(tensors)
-        self._saved_versions = tuple(
+        self.saved = tensors
+        self._saved_versions = [
             tensor._version_counter[0] if isinstance(tensor, Tensor) else None
-            for tensor in tensors)
+            for tensor in tensors]
 
     def _wrap_outputs(self, inputs, results, requires_grad, xp):
         results = tuple(r if type(r) is np.ndarray else xp.asarray(r) for r in results)
