@@ -113,7 +113,7 @@ def from_numpy_dtype(numpy_dtype) -> dtype:
 
 
 def to_dtype(value) -> dtype:
-    """Turn a dtype argument (rustorch dtype, Python type, NumPy dtype, torch dtype) into a dtype."""
+    """A rustorch dtype from a dtype argument: rustorch dtype, Python type, NumPy or torch dtype."""
     if isinstance(value, dtype):
         return value
     if value is builtins.float:
@@ -171,8 +171,9 @@ def promote_types(type1: dtype, type2: dtype) -> dtype:
         return type1 if type1.itemsize >= type2.itemsize else type2
     promoted = np.promote_types(type1.numpy, type2.numpy)
     if promoted == np.float64:  # uint64 with a signed integer: PyTorch refuses too
-        raise DTypeError(f"promote_types: Promotion for uint64 and {type1 if type2 is uint64 else type2} "
-                         f"is not supported; cast one of them explicitly")
+        other = type1 if type2 is uint64 else type2
+        raise DTypeError(f"promote_types: Promotion for uint64 and {other} is not supported; "
+                         f"cast one of them explicitly")
     return _FROM_NUMPY[promoted]
 
 
@@ -250,7 +251,7 @@ class finfo:
         self.min = builtins.float(info.min)
         self.tiny = builtins.float(info.tiny)
         self.smallest_normal = self.tiny
-        self.resolution = builtins.float(info.resolution)
+        self.resolution = 10.0 ** -builtins.int(info.precision)  # exact, as PyTorch's
         self.dtype = type.to_real().name
 
     def __repr__(self) -> str:
@@ -264,9 +265,10 @@ class iinfo:
 
     def __init__(self, type: dtype) -> None:  # noqa: A002
         type = to_dtype(type)
-        if type.category not in (_INTEGER, _BOOL):
-            raise ArgumentTypeError(f"iinfo: {type} is not an integer dtype; use finfo")
-        info = np.iinfo(np.uint8 if type is bool else type.numpy)
+        if type.category != _INTEGER:  # PyTorch has no iinfo for bool either
+            raise ArgumentTypeError(f"{type} is not supported by iinfo; use finfo for "
+                                    f"floating types")
+        info = np.iinfo(type.numpy)
         self.bits = info.bits
         self.max = builtins.int(info.max)
         self.min = builtins.int(info.min)

@@ -9,9 +9,10 @@ import numpy as np
 
 from .. import dtypes as _dtypes
 from ..autograd.function import Primitive
-from ..errors import ArgumentError, DTypeError
+from ..errors import ArgumentValueError, DTypeError
 from ..tensor import Tensor, tensor_method
-from ._helpers import cast, float_result_dtype, is_scalar, promote_operands, to_tensor
+from ._helpers import (array_result_type, cast, float_result_dtype, is_scalar,
+                       promote_operands, to_tensor)
 
 __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "neg",
            "negative", "pow", "exp", "log", "sqrt", "rsqrt", "abs", "absolute", "sign", "relu",
@@ -67,10 +68,18 @@ class Pow(Primitive):
     saves_output = True
 
     def forward(self, xp, a, b, dtype=None):
+        scalar_exponent = not hasattr(b, "shape") or isinstance(b, np.generic)
         a, b = cast(a, dtype), cast(b, dtype)
-        if hasattr(a, "dtype") and a.dtype.kind in "iu" and hasattr(b, "dtype") and \
-                b.dtype.kind in "iu" and bool((xp.asarray(b) < 0).any()):
-            raise ArgumentError("pow: Integers to negative integer powers are not allowed.")
+        if array_result_type(a, b).kind in "iu" and bool((xp.asarray(b) < 0).any()):
+            if scalar_exponent:
+                raise ArgumentValueError(
+                    "pow: Integers to negative integer powers are not allowed.")
+            # tensor exponents: integer 1/a**n truncates to 0 unless a is 1 or -1, as PyTorch
+            b = xp.asarray(b)
+            odd_sign = 1 - 2 * (b & 1)
+            negative = xp.where(a == 1, 1, xp.where(a == -1, odd_sign, 0))
+            return xp.where(b < 0, negative, xp.power(a, xp.maximum(b, 0))).astype(
+                array_result_type(a, b), copy=False)
         return xp.power(a, b)
 
     def backward(self, grad):
@@ -150,8 +159,8 @@ def div(input, other, *, rounding_mode=None, out=None):
         return _maybe_out(_rounded_div(input, other, "trunc"), out)
     if rounding_mode == "floor":
         return _maybe_out(_rounded_div(input, other, "floor"), out)
-    raise ArgumentError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
-                        f"found '{rounding_mode}'")
+    raise ArgumentValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' "
+                             f"but found '{rounding_mode}'")
 
 
 def _is_inexact(tensor: Tensor) -> bool:
@@ -163,17 +172,22 @@ class RoundedDiv(Primitive):
 
     def forward(self, xp, a, b, mode="trunc", dtype=None):
         a, b = cast(a, dtype), cast(b, dtype)
-        kind = np.result_type(a, b).kind
+        kind = array_result_type(a, b).kind
         if kind in "iu":
+            if bool((xp.asarray(b) == 0).any()):
+                from .math_common import IntegerDivisionByZeroError
+                raise IntegerDivisionByZeroError("ZeroDivisionError")
             if mode == "floor":
                 return xp.floor_divide(a, b)
             quotient = xp.floor_divide(a, b)
             remainder = a - quotient * b
-            adjust = (remainder != 0) & ((remainder < 0) != (xp.asarray(b) < 0))
+            # a negative inexact quotient was floored; truncation rounds it up by one
+            adjust = (remainder != 0) & (quotient < 0)
             return quotient + adjust.astype(quotient.dtype)
         with np.errstate(divide="ignore", invalid="ignore"):
-            quotient = xp.true_divide(a, b)
-        return xp.trunc(quotient) if mode == "trunc" else xp.floor(quotient)
+            if mode == "floor":  # Python's floor division (1 // 0.1 == 9), as PyTorch
+                return xp.floor_divide(a, b)
+            return xp.trunc(xp.true_divide(a, b))
 
 
 def _rounded_div(a, b, mode):
@@ -184,7 +198,10 @@ def _rounded_div(a, b, mode):
     if result.dtype.is_floating_point and (
             a.requires_grad or isinstance(b, Tensor) and b.requires_grad):
         # the gradient of a rounded quotient is zero almost everywhere
-        return result + 0 * (a if a.requires_grad else b)
+        for operand in (a, b):
+            if isinstance(operand, Tensor) and operand.requires_grad:
+                result = result + 0 * operand
+        return result
     return result
 
 
@@ -259,7 +276,8 @@ rsqrt = unary_primitive("rsqrt", lambda xp, a: 1 / xp.sqrt(a),
                         saves_output=True, integer_to_float=True)
 abs = unary_primitive("abs", lambda xp, a: xp.abs(a), lambda node, x, g: g * x.sgn())  # noqa: A001
 absolute = abs
-sign = unary_primitive("sign", lambda xp, a: xp.sign(a), lambda node, x, g: g * 0,
+sign = unary_primitive("sign", lambda xp, a: xp.sign(xp.where(a != a, 0, a)).astype(
+                       a.dtype, copy=False), lambda node, x, g: g * 0,  # sign(NaN) = 0
                        saves_input=False)
 relu = unary_primitive("relu", lambda xp, a: xp.maximum(a, 0).astype(a.dtype, copy=False),
                        lambda node, x, g: g * (node.output > 0), saves_input=False,
@@ -320,7 +338,6 @@ class Where(Primitive):
                 where(condition, zero, grad) if self.needs_input_grad(2) else None)
 
 
-@tensor_method
 def where(condition, input=None, other=None, *, out=None):
     """Pick ``input`` where ``condition`` else ``other``; one argument gives ``nonzero``."""
     if input is None and other is None:
@@ -347,6 +364,12 @@ def where(condition, input=None, other=None, *, out=None):
     return _maybe_out(Where.apply(condition, input, other, dtype=dtype), out)
 
 
+@tensor_method(name="where")
+def _where_method(input, condition, other):
+    """``input.where(condition, other)``: the method form takes ``self`` as the first branch."""
+    return where(condition, input, other)
+
+
 def _dtypes_name(dtype) -> str:
     from ..tensor import _TORCH_TYPE_NAMES
     return _TORCH_TYPE_NAMES.get(dtype.name, dtype.name)
@@ -361,15 +384,11 @@ class Maximum(Primitive):
 
     def backward(self, grad):
         a, b = self.saved
-        # ties split the gradient evenly, as PyTorch does
+        # ties split the gradient evenly and NaNs (which propagate) get all of it, as PyTorch
+        shared = where(a == b, grad * 0.5, grad)
         if self.__dict__.get("take_max", True):
-            a_wins, ties = (a > b), (a == b)
-        else:
-            a_wins, ties = (a < b), (a == b)
-        half = grad * 0.5
-        grad_a = where(a_wins, grad, where(ties, half, 0.0))
-        grad_b = where(a_wins, 0.0, where(ties, half, grad))
-        return grad_a, grad_b
+            return where(a < b, 0.0, shared), where(a > b, 0.0, shared)
+        return where(a > b, 0.0, shared), where(a < b, 0.0, shared)
 
 
 class Minimum(Maximum):
@@ -380,11 +399,19 @@ class Minimum(Maximum):
 
 @tensor_method
 def maximum(input, other, *, out=None):
+    _refuse_complex("maximum", input, other)
     return _maybe_out(_binary(Maximum, input, other), out)
+
+
+def _refuse_complex(name, *operands):
+    if any(isinstance(v, Tensor) and v.dtype.is_complex or isinstance(v, complex)
+           for v in operands):
+        raise DTypeError(f"{name} not implemented for complex tensors.")
 
 
 @tensor_method
 def minimum(input, other, *, out=None):
+    _refuse_complex("minimum", input, other)
     return _maybe_out(_binary(Minimum, input, other), out)
 
 
@@ -415,7 +442,7 @@ class Clamp(Primitive):
 def clamp(input, min=None, max=None, *, out=None):  # noqa: A002
     """Limit values to ``[min, max]``; the bounds may be numbers or tensors."""
     if min is None and max is None:
-        raise ArgumentError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        raise ArgumentValueError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         result = input
         if min is not None:
@@ -448,8 +475,14 @@ def _comparison(name, ufunc_name):
         differentiable = False
 
         def forward(self, xp, a, b, dtype=None):
-            return getattr(xp, ufunc_name)(cast(a, dtype), cast(b, dtype))
+            a, b = cast(a, dtype), cast(b, dtype)
+            if ordered and array_result_type(a, b).kind == "c":  # complex numbers have no order
+                from .math_common import not_implemented
+                raise not_implemented(f"{name}_cpu", _dtypes.from_numpy_dtype(
+                    array_result_type(a, b)))
+            return getattr(xp, ufunc_name)(a, b)
 
+    ordered = name in ("lt", "le", "gt", "ge")
     Compare.__name__ = name.capitalize()
 
     def function(input, other, *, out=None):
