@@ -41,6 +41,11 @@ class Sub(Primitive):
 class Mul(Primitive):
     saves = (0, 1)
 
+    def select_saved(self, inputs) -> list:
+        # each gradient needs only the other factor: don't pin (and version-check) the rest
+        a, b = inputs
+        return [a if self.needs_input_grad(1) else None, b if self.needs_input_grad(0) else None]
+
     def forward(self, xp, a, b, dtype=None):
         return cast(a, dtype) * cast(b, dtype)
 

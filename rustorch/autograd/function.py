@@ -252,7 +252,7 @@ class Primitive(Node):
         node.next_edges = edges
         output = Tensor._make(result, True, node, 0)
         if cls.saves:
-            node._save([inputs[index] for index in cls.saves])
+            node._save(node.select_saved(inputs))
         if cls.saves_output:
             node._saved_output = result
             node._output_counter = output._version_counter
@@ -260,6 +260,10 @@ class Primitive(Node):
         if grad_state.anomaly:
             node._trace = traceback.format_stack()[:-2]
         return output
+
+    def select_saved(self, inputs) -> list:
+        """The inputs backward keeps (``saves``); override to keep only what is needed."""
+        return [inputs[index] for index in self.saves]
 
     def _save(self, tensors) -> None:
         self.saved = tensors
