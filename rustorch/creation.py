@@ -9,7 +9,7 @@ import numpy as np
 
 from . import _backend
 from . import dtypes as _dtypes
-from .errors import ArgumentError, ArgumentTypeError, DTypeError
+from .errors import ArgumentError, ArgumentTypeError, DTypeError, ShapeError
 from .tensor import Size, Tensor, tensor_method
 
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "full", "empty",
@@ -42,8 +42,14 @@ def _infer_array(data, xp=np):
         array = array.astype(_dtypes.default_complex_dtype().numpy)
     elif kind in "iu":
         array = array.astype(np.int64)
+    elif kind in "US":
+        if isinstance(data, str):
+            raise ArgumentTypeError(f"new(): invalid data type 'str' ({data!r} is not a number)")
+        raise ArgumentError("tensor(): too many dimensions 'str' (strings are not numbers)")
     elif kind != "b":
-        raise ArgumentTypeError(f"tensor(): Could not infer dtype of {type(data).__name__}")
+        # PyTorch raises RuntimeError here; DTypeError is both a RuntimeError and a TypeError
+        leaf = array.flat[0] if array.size else data
+        raise DTypeError(f"tensor(): Could not infer dtype of {type(leaf).__name__}")
     return xp.asarray(array) if xp is not np else array
 
 
@@ -123,8 +129,8 @@ def _size_argument(size) -> tuple:
         raise ArgumentTypeError(f"size must be a sequence of ints, got {size!r}") from None
     for s in shape:
         if s < 0:
-            raise ArgumentError(f"Trying to create tensor with negative dimension {s}: "
-                                f"{list(shape)}")
+            raise ShapeError(f"Trying to create tensor with negative dimension {s}: "
+                             f"{list(shape)}")
     return shape
 
 
@@ -242,10 +248,15 @@ def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=F
 
 @tensor_method
 def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    if isinstance(data, Tensor):
-        data = data.detach()
-    if dtype is None and not isinstance(data, (Tensor, np.ndarray)):
+    if dtype is None:  # PyTorch: the new tensor takes self's dtype, whatever ``data`` holds
         dtype = self.dtype
+    if isinstance(data, Tensor):
+        import warnings
+        warnings.warn("To copy construct from a tensor, it is recommended to use "
+                      "sourceTensor.detach().clone() or "
+                      "sourceTensor.detach().clone().requires_grad_(True), rather than "
+                      "tensor.new_tensor(sourceTensor).", UserWarning, stacklevel=2)
+        return _finish(data._data.copy(), dtype, device or self.device, requires_grad)
     return tensor(data, dtype=dtype, device=device or self.device, requires_grad=requires_grad)
 
 
@@ -260,10 +271,10 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     if end is None:
         start, end = 0, start
     if step == 0:
-        raise ArgumentError("arange: step must be nonzero")
+        raise ShapeError("arange: step must be nonzero")
     if (end - start) * step < 0:
-        raise ArgumentError(f"upper bound and larger bound inconsistent with step sign "
-                            f"(start={start}, end={end}, step={step})")
+        raise ShapeError(f"upper bound and larger bound inconsistent with step sign "
+                         f"(start={start}, end={end}, step={step})")
     if dtype is None:
         if all(isinstance(v, numbers.Integral) for v in (start, end, step)):
             dtype = _dtypes.int64
@@ -271,11 +282,20 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
             dtype = _dtypes.get_default_dtype()
     dtype = _dtypes.to_dtype(dtype)
     count = max(0, math.ceil((end - start) / step))
+    if not (dtype.is_floating_point or dtype.is_complex):
+        # PyTorch truncates start and step for integer dtypes; int64 also truncates end before
+        # sizing, narrower integers size the range from the untruncated values
+        if dtype is _dtypes.int64:
+            count = max(0, math.ceil((int(end) - int(start)) / int(step))) if int(step) else 0
+        start, step = int(start), int(step)
+        if step == 0:
+            raise ShapeError("arange: step must be nonzero (it truncates to 0 for an integer "
+                             "dtype)")
     # compute in float64 (or int64) then cast, so float32 values match PyTorch's rounding
     if dtype.is_floating_point:
         array = (start + np.arange(count, dtype=np.float64) * step).astype(dtype.numpy)
     else:
-        array = np.arange(start, start + count * step, step)[:count].astype(dtype.numpy)
+        array = (start + np.arange(count, dtype=np.int64) * step).astype(dtype.numpy)
     return _finish(array, None, device, requires_grad)
 
 
@@ -294,7 +314,7 @@ def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, devic
              requires_grad=False) -> Tensor:
     start, end = _number(start), _number(end)
     if steps < 0:
-        raise ArgumentError("linspace: number of steps must be non-negative")
+        raise ShapeError("linspace: number of steps must be non-negative")
     dtype = _dtypes.get_default_dtype() if dtype is None else _dtypes.to_dtype(dtype)
     if steps == 1:
         values = np.array([start], dtype=np.float64)
@@ -320,6 +340,8 @@ def logspace(start, end, steps: int, base: float = 10.0, *, out=None, dtype=None
 def eye(n: int, m: int | None = None, *, out=None, dtype=None, layout=None, device=None,
         requires_grad=False) -> Tensor:
     dtype = _dtypes.get_default_dtype() if dtype is None else _dtypes.to_dtype(dtype)
+    if n < 0 or m is not None and m < 0:
+        raise ShapeError(f"eye: n and m must be greater or equal to 0, got n={n}, m={m}")
     array = _xp_for(device).eye(n, n if m is None else m, dtype=dtype.numpy)
     return _finish(array, None, device, requires_grad)
 

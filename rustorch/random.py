@@ -1,2 +1,512 @@
-"""random (being written)."""
-__all__ = []
+"""Random numbers: ``Generator`` objects, the global seed functions, and the sampling ops.
+
+A ``Generator`` wraps a stateful ``numpy.random.Generator`` on an MT19937 bit generator seeded
+the way PyTorch seeds its CPU mt19937 (``init_genrand`` with the low 32 bits of the seed), so the
+engine state after ``manual_seed`` matches PyTorch's; the samples drawn from it do not (PyTorch
+turns raw words into floats its own way). Samples are drawn on the CPU and moved to the target
+device. Sampling is never differentiable: ops whose inputs require grad (``normal`` with tensor
+mean/std, ``poisson``) give zero gradients, as in PyTorch.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+
+import numpy as np
+
+from . import _backend
+from . import dtypes as _dtypes
+from .autograd.function import Primitive
+from .errors import ArgumentError, ArgumentTypeError, DTypeError, ShapeError
+from .tensor import Size, Tensor, tensor_method
+
+__all__ = ["Generator", "default_generator", "manual_seed", "seed", "initial_seed",
+           "get_rng_state", "set_rng_state", "fork_rng", "rand", "randn", "randint", "randperm",
+           "normal", "bernoulli", "multinomial", "poisson", "rand_like", "randn_like",
+           "randint_like"]
+
+_DEFAULT_SEED = 67280421310721
+_KEY_WORDS = 624
+_STATE_BYTES = 16 + 4 * _KEY_WORDS  # seed (uint64), position (int64), key (624 x uint32)
+_U64 = (1 << 64) - 1
+
+
+class Generator:
+    """A pseudo-random number generator: ``Generator(device='cpu')``.
+
+    >>> g = Generator().manual_seed(0)
+    >>> a = rand(3, generator=g); g.manual_seed(0); bool((rand(3, generator=g) == a).all())
+    True
+    """
+
+    def __init__(self, device="cpu") -> None:
+        self._device = _backend.to_device_object(device)
+        self._bit_generator = np.random.MT19937(0)
+        self._rng = np.random.Generator(self._bit_generator)
+        self._seed = 0
+        self.manual_seed(_DEFAULT_SEED)
+
+    @property
+    def device(self) -> _backend.device:
+        return self._device
+
+    def manual_seed(self, seed) -> "Generator":
+        """Reset the state from ``seed`` (any integer; negative ones wrap as uint64)."""
+        if isinstance(seed, Tensor):
+            seed = seed.item()
+        if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
+            raise ArgumentTypeError(f"manual_seed expected an int, got {type(seed).__name__}")
+        self._seed = int(seed) & _U64
+        # PyTorch's mt19937 keeps only the low 32 bits for init_genrand; so does this
+        self._bit_generator._legacy_seeding(self._seed & 0xFFFFFFFF)
+        return self
+
+    def seed(self) -> int:
+        """Seed from the operating system's entropy and return the seed used."""
+        value = int.from_bytes(os.urandom(8), "little") & ((1 << 63) - 1)
+        self.manual_seed(value)
+        return value
+
+    def initial_seed(self) -> int:
+        return self._seed
+
+    def get_state(self) -> Tensor:
+        """The state as a uint8 tensor: seed, position and the 624-word mt19937 key."""
+        state = self._bit_generator.state["state"]
+        header = np.array([self._seed, state["pos"]], dtype=np.uint64)
+        key = np.asarray(state["key"], dtype=np.uint32)
+        data = np.frombuffer(header.tobytes() + key.tobytes(), dtype=np.uint8).copy()
+        return Tensor._make(data)
+
+    def set_state(self, new_state: Tensor) -> "Generator":
+        if not isinstance(new_state, Tensor) or new_state.dtype is not _dtypes.uint8:
+            raise DTypeError("set_state: expected a torch.ByteTensor (uint8) from get_state()")
+        data = np.ascontiguousarray(new_state.detach().cpu()._data).reshape(-1)
+        if data.size != _STATE_BYTES:
+            raise ShapeError(f"RNG state is wrong size: expected {_STATE_BYTES} bytes, got "
+                             f"{data.size}")
+        seed, position = np.frombuffer(data[:16].tobytes(), dtype=np.uint64)
+        if position > _KEY_WORDS:
+            raise ArgumentError(f"set_state: invalid mt19937 position {int(position)}")
+        key = np.frombuffer(data[16:].tobytes(), dtype=np.uint32).copy()
+        self._bit_generator.state = {"bit_generator": "MT19937",
+                                     "state": {"key": key, "pos": int(position)}}
+        self._seed = int(seed)
+        return self
+
+    def clone_state(self) -> "Generator":
+        other = Generator(self._device)
+        other.set_state(self.get_state())
+        return other
+
+    def __repr__(self) -> str:
+        return f"<rustorch.Generator object at {hex(id(self))}>"
+
+
+default_generator = Generator()
+
+
+def _generator(generator: Generator | None) -> np.random.Generator:
+    if generator is None:
+        return default_generator._rng
+    if not isinstance(generator, Generator):
+        raise ArgumentTypeError(f"generator must be a rustorch.Generator, got "
+                                f"{type(generator).__name__}")
+    return generator._rng
+
+
+def manual_seed(seed) -> Generator:
+    """Seed the default generator (and CUDA's, which shares it here); returns it."""
+    return default_generator.manual_seed(seed)
+
+
+def seed() -> int:
+    return default_generator.seed()
+
+
+def initial_seed() -> int:
+    return default_generator.initial_seed()
+
+
+def get_rng_state() -> Tensor:
+    return default_generator.get_state()
+
+
+def set_rng_state(new_state: Tensor) -> None:
+    default_generator.set_state(new_state)
+
+
+@contextlib.contextmanager
+def fork_rng(devices=None, enabled: bool = True, _caller: str = "fork_rng",
+             _devices_kw: str = "devices", device_type: str = "cuda"):
+    """Restore the default generator's state when the block exits."""
+    if not enabled:
+        yield
+        return
+    state = get_rng_state()
+    try:
+        yield
+    finally:
+        set_rng_state(state)
+
+
+# ----------------------------------------------------------------- helpers
+def _size(size) -> tuple:
+    if len(size) == 1 and isinstance(size[0], (tuple, list, Size)):
+        size = size[0]
+    shape = tuple(int(s) for s in size)
+    if any(s < 0 for s in shape):
+        raise ShapeError(f"Trying to create tensor with negative dimension: {list(shape)}")
+    return shape
+
+
+def _float_dtype(dtype, op: str) -> _dtypes.dtype:
+    dtype = _dtypes.get_default_dtype() if dtype is None else _dtypes.to_dtype(dtype)
+    if not (dtype.is_floating_point or dtype.is_complex):
+        raise DTypeError(f"\"{op}\" not implemented for '{_dtypes_name(dtype)}'")
+    return dtype
+
+
+def _dtypes_name(dtype) -> str:
+    from .tensor import _TORCH_TYPE_NAMES
+    return _TORCH_TYPE_NAMES.get(dtype.name, dtype.name)
+
+
+def _real_sample(sampler, shape, dtype: _dtypes.dtype) -> np.ndarray:
+    """``sampler(shape, numpy_dtype)`` in ``dtype``; complex dtypes get independent parts."""
+    if dtype.is_complex:
+        part = np.float32 if dtype is _dtypes.complex64 else np.float64
+        pair = sampler(tuple(shape) + (2,), part)
+        return np.ascontiguousarray(pair).view(dtype.numpy).reshape(shape)
+    native = dtype.numpy if dtype.numpy in (np.float32, np.float64) else np.float32
+    array = sampler(shape, native)
+    return array if array.dtype == dtype.numpy else array.astype(dtype.numpy)
+
+
+def _finish(array, device, requires_grad: bool, generator=None) -> Tensor:
+    if device is None and generator is not None and generator.device.type != "cpu":
+        device = generator.device
+    if device is not None:
+        array = _backend.to_device(array, _backend.to_device_object(device))
+    result = Tensor._make(array)
+    if requires_grad:
+        result.requires_grad_(True)
+    return result
+
+
+def _fill(input: Tensor, array: np.ndarray) -> Tensor:
+    """Write a sample into ``input`` in place (as PyTorch's in-place samplers do)."""
+    array = np.asarray(array).astype(input._data.dtype, copy=False)
+    if not input.is_cpu:
+        array = _backend.to_device(array, input.device)
+    sample = Tensor._make(array)
+    return input._inplace(lambda target: sample)
+
+
+# ----------------------------------------------------------------- creation-style samplers
+def rand(*size, generator: Generator | None = None, out=None, dtype=None, layout=None,
+         device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    """Uniform samples on [0, 1)."""
+    dtype = _float_dtype(dtype, "check_uniform_bounds")
+    rng = _generator(generator)
+    array = _real_sample(lambda shape, kind: rng.random(shape, dtype=kind), _size(size), dtype)
+    return _finish(array, device, requires_grad, generator)
+
+
+def randn(*size, generator: Generator | None = None, out=None, dtype=None, layout=None,
+          device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    """Standard normal samples (complex: each part has variance 1/2)."""
+    dtype = _float_dtype(dtype, "normal_kernel_cpu")
+    rng = _generator(generator)
+    scale = np.sqrt(0.5) if dtype.is_complex else 1.0
+    array = _real_sample(lambda shape, kind: (rng.standard_normal(shape, dtype=kind) *
+                                              scale).astype(kind, copy=False), _size(size), dtype)
+    return _finish(array, device, requires_grad, generator)
+
+
+def randint(*args, generator: Generator | None = None, out=None, dtype=None, layout=None,
+            device=None, requires_grad: bool = False, pin_memory: bool = False,
+            size=None, low=None, high=None) -> Tensor:
+    """Integers uniform on [low, high): ``randint(high, size)`` or ``randint(low, high, size)``."""
+    values = list(args)
+    if low is not None:
+        values.insert(0, low)
+    if high is not None:
+        values.insert(1 if low is not None or len(values) > 1 else len(values), high)
+    if size is not None:
+        values.append(size)
+    if len(values) == 2:
+        low_value, high_value, shape = 0, values[0], values[1]
+    elif len(values) == 3:
+        low_value, high_value, shape = values
+    else:
+        raise ArgumentTypeError("randint() expects (high, size) or (low, high, size)")
+    low_value, high_value = int(low_value), int(high_value)
+    if low_value >= high_value:
+        raise ArgumentError(f"random_ expects 'from' to be less than 'to', but got "
+                            f"from={low_value} >= to={high_value}")
+    dtype = _dtypes.int64 if dtype is None else _dtypes.to_dtype(dtype)
+    array = _generator(generator).integers(low_value, high_value, _size((shape,)),
+                                           dtype=np.int64)
+    return _finish(array.astype(dtype.numpy), device, requires_grad, generator)
+
+
+def randperm(n: int, *, generator: Generator | None = None, out=None, dtype=None, layout=None,
+             device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    """A random permutation of ``0 .. n-1``."""
+    if n < 0:
+        raise ArgumentError(f"n must be non-negative, got{n}")
+    dtype = _dtypes.int64 if dtype is None else _dtypes.to_dtype(dtype)
+    array = _generator(generator).permutation(int(n)).astype(dtype.numpy)
+    return _finish(array, device, requires_grad, generator)
+
+
+def _like(input: Tensor, dtype, device):
+    return (input.dtype if dtype is None else _dtypes.to_dtype(dtype),
+            input.device if device is None else device)
+
+
+def rand_like(input: Tensor, *, dtype=None, layout=None, device=None,
+              requires_grad: bool = False, memory_format=None, generator=None) -> Tensor:
+    dtype, device = _like(input, dtype, device)
+    return rand(tuple(input.shape), dtype=dtype, device=device, requires_grad=requires_grad,
+                generator=generator)
+
+
+def randn_like(input: Tensor, *, dtype=None, layout=None, device=None,
+               requires_grad: bool = False, memory_format=None, generator=None) -> Tensor:
+    dtype, device = _like(input, dtype, device)
+    return randn(tuple(input.shape), dtype=dtype, device=device, requires_grad=requires_grad,
+                 generator=generator)
+
+
+def randint_like(input: Tensor, low=0, high=None, *, dtype=None, layout=None, device=None,
+                 requires_grad: bool = False, memory_format=None, generator=None) -> Tensor:
+    if high is None:
+        low, high = 0, low
+    dtype, device = _like(input, dtype, device)
+    return randint(low, high, tuple(input.shape), dtype=dtype, device=device,
+                   requires_grad=requires_grad, generator=generator)
+
+
+# ----------------------------------------------------------------- distributions of tensors
+class _Sampled(Primitive):
+    """Outputs a precomputed sample; gradients to every tensor input are zeros (PyTorch's
+    convention for ``normal`` and ``poisson``)."""
+
+    def forward(self, xp, *arrays, sample=None):
+        self.shapes = [getattr(a, "shape", None) for a in arrays]
+        return sample
+
+    def backward(self, grad):
+        return tuple(grad.new_zeros(shape) if shape is not None and self.needs_input_grad(i)
+                     else None for i, shape in enumerate(self.shapes))
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator: Generator | None = None, out=None,
+           dtype=None, layout=None, device=None, requires_grad: bool = False,
+           pin_memory: bool = False) -> Tensor:
+    """Normal samples: tensor ``mean``/``std`` broadcast elementwise, or floats with ``size``."""
+    rng = _generator(generator)
+    mean_tensor, std_tensor = isinstance(mean, Tensor), isinstance(std, Tensor)
+    if not mean_tensor and not std_tensor:
+        if size is None:
+            raise ArgumentTypeError("normal() with float mean and std needs a size")
+        if std < 0:
+            raise ArgumentError(f"normal expects std >= 0.0, but found std {std}")
+        dtype = _float_dtype(dtype, "normal_kernel_cpu")
+        array = _real_sample(lambda shape, kind: rng.normal(mean, std, shape).astype(kind),
+                             _size((size,)), dtype)
+        return _finish(array, device, requires_grad, generator)
+    tensors = [t for t in (mean, std) if isinstance(t, Tensor)]
+    result_dtype = tensors[0].dtype
+    for tensor in tensors[1:]:
+        result_dtype = _dtypes.promote_types(result_dtype, tensor.dtype)
+    if not result_dtype.is_floating_point:
+        raise DTypeError(f"normal expects floating-point mean/std, got {result_dtype}")
+    mean_array = mean._data if mean_tensor else mean
+    std_array = std._data if std_tensor else std
+    if not std_tensor and std < 0 or std_tensor and std._data.size and \
+            bool((_backend.to_device(std._data, _backend.CPU) < 0).any()):
+        raise ArgumentError("normal expects all elements of std >= 0.0")
+    shape = np.broadcast_shapes(np.shape(mean_array), np.shape(std_array))
+    device_of = tensors[0].device
+    noise = rng.standard_normal(shape)
+    mean_cpu = _backend.to_device(mean_array, _backend.CPU) if mean_tensor else mean_array
+    std_cpu = _backend.to_device(std_array, _backend.CPU) if std_tensor else std_array
+    sample = (mean_cpu + std_cpu * noise).astype(result_dtype.numpy)
+    sample = _backend.to_device(np.asarray(sample), device_of)
+    return _Sampled.apply(mean, std, sample=sample)
+
+
+def bernoulli(input: Tensor, p=None, *, generator: Generator | None = None, out=None) -> Tensor:
+    """0/1 samples with probability ``input`` (or the float ``p``), in ``input``'s dtype."""
+    rng = _generator(generator)
+    if p is None:
+        probabilities = _backend.to_device(input.detach()._data, _backend.CPU)
+        if probabilities.size and (probabilities.min() < 0 or probabilities.max() > 1):
+            raise ArgumentError("bernoulli: all probabilities must be in [0, 1]")
+    else:
+        probabilities = float(p)
+        if not 0 <= probabilities <= 1:
+            raise ArgumentError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
+    array = rng.random(tuple(input.shape)) < np.asarray(probabilities, dtype=np.float64)
+    return _finish(array.astype(input._data.dtype), input.device, False)
+
+
+@tensor_method(name="bernoulli")
+def _bernoulli_method(input, p=None, *, generator=None):
+    return bernoulli(input, p, generator=generator)
+
+
+def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
+                generator: Generator | None = None, out=None) -> Tensor:
+    """Category indices drawn with probability proportional to the rows of ``input``."""
+    if input.ndim not in (1, 2):
+        raise ShapeError("prob_dist must be 1 or 2 dim")
+    if num_samples <= 0:
+        raise ArgumentError("cannot sample n_sample <= 0 samples")
+    weights = _backend.to_device(input.detach()._data, _backend.CPU).astype(np.float64)
+    rows = weights.reshape(-1, weights.shape[-1])
+    categories = rows.shape[1]
+    if (rows < 0).any() or not np.isfinite(rows).all():
+        raise ArgumentError("probability tensor contains either `inf`, `nan` or element < 0")
+    if (rows.sum(axis=1) <= 0).any():
+        raise ArgumentError("invalid multinomial distribution (sum of probabilities <= 0)")
+    rng = _generator(generator)
+    if not replacement:
+        if num_samples > categories:
+            raise ArgumentError("cannot sample n_sample > prob_dist.size(-1) samples without "
+                                "replacement")
+        if ((rows > 0).sum(axis=1) < num_samples).any():
+            raise ArgumentError("invalid multinomial distribution (with replacement=False, not "
+                                "enough non-negative category to sample)")
+        # exponential races: the k smallest Exp(1)/w are a weighted sample without replacement
+        with np.errstate(divide="ignore"):
+            keys = rng.standard_exponential(rows.shape) / rows
+        index = np.argsort(keys, axis=1, kind="stable")[:, :num_samples]
+    else:
+        totals = np.cumsum(rows, axis=1)
+        offsets = np.arange(rows.shape[0])[:, None]
+        draws = rng.random((rows.shape[0], num_samples)) * totals[:, -1:]
+        # one searchsorted over all rows: shift row r's cdf and draws by r * (max total + 1)
+        shift = offsets * (totals[:, -1:].max() + 1.0)
+        flat = np.searchsorted((totals + shift).reshape(-1), (draws + shift).reshape(-1),
+                               side="right")
+        index = np.minimum(flat.reshape(draws.shape) - offsets * categories, categories - 1)
+    index = index.astype(np.int64)
+    if input.ndim == 1:
+        index = index.reshape(num_samples)
+    return _finish(index, input.device, False)
+
+
+tensor_method(multinomial)
+
+
+def poisson(input: Tensor, generator: Generator | None = None) -> Tensor:
+    """Poisson samples with rates ``input`` (same dtype)."""
+    rates = _backend.to_device(input.detach()._data, _backend.CPU)
+    if rates.size and (rates < 0).any():
+        raise ArgumentError("poisson: rates must be non-negative")
+    array = _generator(generator).poisson(rates.astype(np.float64)).astype(input._data.dtype)
+    return _Sampled.apply(input, sample=_backend.to_device(array, input.device))
+
+
+# ----------------------------------------------------------------- in-place samplers
+def _sample_like(input: Tensor, sampler) -> np.ndarray:
+    shape = tuple(input.shape)
+    if input.dtype.is_floating_point or input.dtype.is_complex:
+        return _real_sample(lambda s, kind: sampler(s).astype(kind), shape, input.dtype)
+    return sampler(shape)
+
+
+@tensor_method
+def uniform_(input, a: float = 0.0, b: float = 1.0, *, generator=None, **kwargs):
+    """Fill with samples uniform on [a, b)."""
+    a, b = kwargs.pop("from", a), kwargs.pop("to", b)
+    if a > b:
+        raise ArgumentError(f"uniform_ expects to return a [from, to) range, but found "
+                            f"from={a} > to={b}")
+    rng = _generator(generator)
+    return _fill(input, _sample_like(input, lambda shape: rng.uniform(a, b, shape)))
+
+
+@tensor_method
+def normal_(input, mean: float = 0.0, std: float = 1.0, *, generator=None):
+    if std < 0:
+        raise ArgumentError(f"normal expects std >= 0.0, but found std {std}")
+    rng = _generator(generator)
+    return _fill(input, _sample_like(input, lambda shape: rng.normal(mean, std, shape)))
+
+
+@tensor_method
+def random_(input, from_=None, to=None, *, generator=None, **kwargs):
+    """Fill with integers uniform on [from, to); ``random_(to)`` is [0, to); no bounds give
+    [0, 2**mantissa] for floats and [0, max] for integers."""
+    from_ = kwargs.pop("from", from_)
+    if to is None and from_ is not None and "to" not in kwargs:
+        low, high = 0, int(from_)
+    else:
+        low = 0 if from_ is None else int(from_)
+        high = kwargs.pop("to", to)
+        high = None if high is None else int(high)
+    if high is None:
+        dtype = input.dtype
+        if dtype is _dtypes.bool:
+            high = 2
+        elif dtype.is_floating_point:
+            high = (1 << (np.finfo(_real_numpy(dtype)).nmant + 1)) + 1
+        else:
+            high = int(np.iinfo(dtype.numpy).max) + 1
+    if low >= high:
+        raise ArgumentError(f"random_ expects 'from' to be less than 'to', but got "
+                            f"from={low} >= to={high}")
+    array = _generator(generator).integers(low, high, tuple(input.shape), dtype=np.int64,
+                                           endpoint=False) if high <= 2 ** 63 else \
+        _generator(generator).integers(low, high, tuple(input.shape), dtype=np.uint64)
+    return _fill(input, array)
+
+
+def _real_numpy(dtype):
+    return np.float32 if dtype is _dtypes.bfloat16 else dtype.numpy
+
+
+@tensor_method
+def exponential_(input, lambd: float = 1.0, *, generator=None):
+    if lambd <= 0:
+        raise ArgumentError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
+    rng = _generator(generator)
+    return _fill(input, _sample_like(input, lambda shape: rng.exponential(1.0 / lambd, shape)))
+
+
+@tensor_method
+def bernoulli_(input, p=0.5, *, generator=None):
+    rng = _generator(generator)
+    if isinstance(p, Tensor):
+        p = np.broadcast_to(_backend.to_device(p.detach()._data, _backend.CPU), input.shape)
+    elif not 0 <= p <= 1:
+        raise ArgumentError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
+    return _fill(input, rng.random(tuple(input.shape)) < p)
+
+
+@tensor_method
+def geometric_(input, p: float, *, generator=None):
+    if not 0 < p < 1:
+        raise ArgumentError(f"geometric_ expects p to be in (0, 1), but got p={p}")
+    rng = _generator(generator)
+    return _fill(input, rng.geometric(p, tuple(input.shape)))
+
+
+@tensor_method
+def log_normal_(input, mean: float = 1.0, std: float = 2.0, *, generator=None):
+    if std <= 0:
+        raise ArgumentError(f"log_normal_ expects std > 0.0, but found std={std}")
+    rng = _generator(generator)
+    return _fill(input, _sample_like(input, lambda shape: rng.lognormal(mean, std, shape)))
+
+
+@tensor_method
+def cauchy_(input, median: float = 0.0, sigma: float = 1.0, *, generator=None):
+    rng = _generator(generator)
+    return _fill(input, _sample_like(
+        input, lambda shape: median + sigma * rng.standard_cauchy(shape)))

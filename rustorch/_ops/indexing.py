@@ -191,7 +191,9 @@ def index_put_(input, indices, values, accumulate: bool = False):
 
 # ----------------------------------------------------------------- gather / scatter
 def _check_index(index: Tensor, op: str):
-    if index.dtype is not _dtypes.int64:
+    # PyTorch takes int32 indices too, and any integer dtype for an empty index
+    if index.dtype is not _dtypes.int64 and index.dtype is not _dtypes.int32 and not (
+            index.numel() == 0 and index._data.dtype.kind in "iu"):
         raise DTypeError(f"{op}(): Expected dtype int64 for index, got {index.dtype}")
 
 
@@ -280,7 +282,16 @@ class Scatter(Primitive):
 def gather(input, dim: int, index: Tensor, *, sparse_grad: bool = False, out=None):
     """Pick values along ``dim`` at ``index`` (``out[i][j] = input[index[i][j]][j]`` for dim 0)."""
     _check_index(index, "gather")
+    if input.ndim == 0 or index.ndim == 0:  # PyTorch treats 0-d operands as 1-element vectors
+        result = gather(_vector(input), dim, _vector(index))
+        return result.reshape(()) if index.ndim == 0 else result
+    if index.numel() == 0 and index.ndim != input.ndim:  # allowed when there is nothing to pick
+        return input.reshape(-1)[:0].reshape(index.shape)
     return Gather.apply(input, index, dim=wrap_dim(dim, input.ndim))
+
+
+def _vector(value):
+    return value.reshape(1) if isinstance(value, Tensor) and value.ndim == 0 else value
 
 
 def _source(input, src, value):
@@ -296,6 +307,9 @@ def _source(input, src, value):
 @tensor_method
 def scatter(input, dim: int, index: Tensor, src=None, *, value=None, reduce=None):
     _check_index(index, "scatter")
+    if input.ndim == 0:
+        return scatter(input.reshape(1), dim, _vector(index), _vector(src), value=value,
+                       reduce=reduce).reshape(())
     return Scatter.apply(input, index, _source(input, src, value),
                          dim=wrap_dim(dim, input.ndim), reduce=reduce)
 
@@ -311,6 +325,8 @@ def scatter_(input, dim: int, index: Tensor, src=None, *, value=None, reduce=Non
 @tensor_method
 def scatter_add(input, dim: int, index: Tensor, src: Tensor):
     _check_index(index, "scatter_add")
+    if input.ndim == 0:
+        return scatter_add(input.reshape(1), dim, _vector(index), _vector(src)).reshape(())
     return ScatterAdd.apply(input, index, _source(input, src, None),
                             dim=wrap_dim(dim, input.ndim))
 
@@ -324,8 +340,17 @@ def scatter_add_(input, dim: int, index: Tensor, src: Tensor):
 
 
 def take_along_dim(input, indices, dim=None):
+    """``gather`` with ``input`` and ``indices`` broadcast against each other outside ``dim``."""
     if dim is None:
         return gather(input.reshape(-1), 0, indices.reshape(-1))
-    return gather(input, dim, indices.expand(*[
-        i if d == wrap_dim(dim, input.ndim) else max(i, s)
-        for d, (i, s) in enumerate(zip(indices.shape, input.shape))]))
+    dim = wrap_dim(dim, input.ndim)
+    if indices.ndim != input.ndim:
+        raise ShapeError(f"torch.take_along_dim(): input and indices should have the same "
+                         f"number of dimensions, but got {input.ndim} dimensions for input, "
+                         f"and {indices.ndim} dimensions for indices")
+    from .movement import broadcast_shapes
+    outer = list(broadcast_shapes(input.shape[:dim] + (1,) + input.shape[dim + 1:],
+                                  indices.shape[:dim] + (1,) + indices.shape[dim + 1:]))
+    input_shape, index_shape = list(outer), list(outer)
+    input_shape[dim], index_shape[dim] = input.shape[dim], indices.shape[dim]
+    return gather(input.expand(input_shape), dim, indices.expand(index_shape))

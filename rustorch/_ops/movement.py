@@ -397,14 +397,20 @@ def vstack(tensors):
     return cat([atleast_2d(t) for t in tensors], 0)
 
 
-def atleast_1d(*tensors):
-    result = tuple(t.reshape(1) if t.ndim == 0 else t for t in tensors)
+def _one_or_tuple(tensors, lift):
+    """atleast_*d: a sequence argument always gives a tuple, a single tensor a tensor."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        return tuple(lift(t) for t in tensors[0])
+    result = tuple(lift(t) for t in tensors)
     return result[0] if len(result) == 1 else result
+
+
+def atleast_1d(*tensors):
+    return _one_or_tuple(tensors, lambda t: t.reshape(1) if t.ndim == 0 else t)
 
 
 def atleast_2d(*tensors):
-    result = tuple(t.reshape(1, -1) if t.ndim < 2 else t for t in tensors)
-    return result[0] if len(result) == 1 else result
+    return _one_or_tuple(tensors, lambda t: t.reshape(1, -1) if t.ndim < 2 else t)
 
 
 class Split(Primitive):
@@ -442,6 +448,7 @@ def _split_views(input, sizes, dim):
     for piece, size in zip(pieces, sizes):
         key = (slice(None),) * dim + (slice(start, start + size),)
         input._make_view(piece, lambda base, key=key: base[key])
+        piece.__dict__["_multi_output_view"] = "SplitBackward0"  # in-place on it is an error
         start += size
     return pieces
 
