@@ -10,9 +10,7 @@ from .dtypes import (bfloat16, bool, cdouble, cfloat, complex64, complex128, dou
                      int8, int16, int32, int64, long, promote_types, qint8, qint32, quint8,
                      result_type, set_default_dtype, short, uint8, uint16, uint32, uint64,
                      can_cast, finfo, iinfo)
-from .errors import (ArgumentError, ArgumentTypeError, ArgumentValueError, AutogradError, DataError, DeviceError,
-                     DistributedError, DTypeError, LinAlgError, NotSupportedError, RusTorchError,
-                     RusTorchResult, SerializationError, ShapeError, TensorIndexError)
+from .errors import *  # noqa: F403 - every error class, as rustorch.<Name>
 from ._backend import device
 from .layout import (channels_last, contiguous_format, layout, memory_format,
                      preserve_format, sparse_coo, sparse_csr, strided)

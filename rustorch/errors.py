@@ -9,8 +9,9 @@ from typing import Annotated, TypeVar
 
 __all__ = [
     "RusTorchError", "ShapeError", "DTypeError", "DeviceError", "TensorIndexError",
-    "AutogradError", "LinAlgError", "DataError", "SerializationError", "DistributedError",
-    "NotSupportedError", "ArgumentError", "ArgumentValueError", "ArgumentTypeError", "RusTorchResult",
+    "IndexRangeError", "DTypeNotImplementedError", "IntegerDivisionByZeroError", "AutogradError",
+    "LinAlgError", "DataError", "SerializationError", "DistributedError", "NotSupportedError",
+    "ArgumentError", "ArgumentValueError", "ArgumentTypeError", "RusTorchResult",
 ]
 
 
@@ -32,6 +33,10 @@ class DeviceError(RusTorchError, RuntimeError):
 
 class TensorIndexError(RusTorchError, IndexError):
     """An index out of range, or an index of the wrong kind."""
+
+
+class IndexRangeError(RusTorchError, RuntimeError):
+    """An index out of range where PyTorch raises RuntimeError rather than IndexError."""
 
 
 class AutogradError(RusTorchError, RuntimeError):
@@ -56,6 +61,15 @@ class DistributedError(RusTorchError, RuntimeError):
 
 class NotSupportedError(RusTorchError, NotImplementedError):
     """A feature or argument value rustorch does not support (yet)."""
+
+
+class DTypeNotImplementedError(NotSupportedError, DTypeError):
+    """An op with no kernel for a dtype: PyTorch raises NotImplementedError (a RuntimeError);
+    its operator forms (``~``) raise TypeError, so this is all three."""
+
+
+class IntegerDivisionByZeroError(RusTorchError, RuntimeError, ZeroDivisionError):
+    """Integer division or modulo by zero (PyTorch: RuntimeError('ZeroDivisionError'))."""
 
 
 class ArgumentError(RusTorchError, ValueError):

@@ -495,7 +495,8 @@ class Tensor:
         target = self._data
         if source_dtype is not None and source_dtype is not self.dtype and \
                 not _dtypes.can_cast(source_dtype, self.dtype):
-            raise DTypeError(f"result type {_TORCH_TYPE_NAMES.get(source_dtype.name, source_dtype)} "
+            source_name = _TORCH_TYPE_NAMES.get(source_dtype.name, source_dtype)
+            raise DTypeError(f"result type {source_name} "
                              f"can't be cast to the desired output type "
                              f"{_TORCH_TYPE_NAMES.get(self.dtype.name, self.dtype)}")
         if array is target:
@@ -537,7 +538,11 @@ class Tensor:
         return tensor
 
     def _cast_numpy_dtype(self, numpy_dtype) -> "Tensor":
-        return self.to(_dtypes.from_numpy_dtype(numpy_dtype))
+        target = _dtypes.from_numpy_dtype(numpy_dtype)
+        if self.dtype.is_complex and not target.is_complex:
+            # a complex gradient for a real input: its real part, silently (as PyTorch)
+            return self.real.to(target)
+        return self.to(target)
 
     def _make_view(self, result: "Tensor", view_fn) -> "Tensor":
         """Mark ``result`` as a view of this tensor, recreated from the base by ``view_fn``."""

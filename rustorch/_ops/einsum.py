@@ -96,8 +96,8 @@ def _parse_equation(equation: str, operands):
         left, output, explicit = equation, None, False
     inputs = left.split(",")
     if len(inputs) != len(operands):
-        raise InvalidArgumentError(f"einsum(): more operands were provided than specified in the "
-                            f"equation" if len(operands) > len(inputs) else
+        raise InvalidArgumentError("einsum(): more operands were provided than specified in the "
+                            "equation" if len(operands) > len(inputs) else
                             "einsum(): fewer operands were provided than specified in the "
                             "equation")
     used = set(c for c in equation if c.isalpha())

@@ -10,8 +10,9 @@ import numpy as np
 
 from .. import dtypes as _dtypes
 from ..autograd.function import Primitive
+from ..errors import IndexRangeError
 from ..errors import (ArgumentError, ArgumentTypeError, DTypeError, NotSupportedError,
-                      RusTorchError, ShapeError, TensorIndexError)
+                      ShapeError, TensorIndexError)
 from ..tensor import Tensor, tensor_method, wrap_dim
 from .elementwise import where
 from .indexing import Gather, ScatterAdd, _along_axis_key, take_along_dim
@@ -25,10 +26,6 @@ __all__ = ["put", "index_select", "index_add", "index_copy", "index_fill", "mask
 
 def _dim_key(dim: int, index):
     return (slice(None),) * dim + (index,)
-
-
-class IndexRangeError(RusTorchError, RuntimeError):
-    """An index out of range where PyTorch raises RuntimeError (not IndexError)."""
 
 
 def _index_argument(index: Tensor, op: str, size: int, negative: bool = False,

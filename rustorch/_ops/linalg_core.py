@@ -1,7 +1,6 @@
 """Matrix products: matmul (and ``@``), mm, bmm, mv, dot. More in ``rustorch.linalg``."""
 from __future__ import annotations
 
-from .. import dtypes as _dtypes
 from ..autograd.function import Primitive
 from ..errors import DTypeError, ShapeError
 from ..tensor import Tensor, tensor_method

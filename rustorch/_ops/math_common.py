@@ -9,20 +9,11 @@ import numpy as np
 
 from .. import _backend
 from .. import dtypes as _dtypes
-from ..errors import DTypeError, NotSupportedError, RusTorchError
+from ..errors import DTypeError, DTypeNotImplementedError, IntegerDivisionByZeroError  # noqa: F401
 from ..tensor import _TORCH_TYPE_NAMES, Tensor, tensor_method
 from ._helpers import to_tensor
 
 __all__ = []
-
-
-class DTypeNotImplementedError(NotSupportedError, DTypeError):
-    """An op that has no kernel for a dtype: PyTorch raises NotImplementedError (a
-    RuntimeError); the operator forms (``~``) raise TypeError, so this is all three."""
-
-
-class IntegerDivisionByZeroError(RusTorchError, RuntimeError, ZeroDivisionError):
-    """Integer division or modulo by zero: PyTorch raises RuntimeError('ZeroDivisionError')."""
 
 
 def type_name(dtype: _dtypes.dtype) -> str:

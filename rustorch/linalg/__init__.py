@@ -21,11 +21,12 @@ from ..tensor import Tensor, wrap_dim
 from ._decompositions import QR, SVD, Cholesky, Det, Eigh, Inv, PinvGradient, SlogDet, Solve
 from ._helpers import LinAlgError, check_float, check_square, mH
 
-__all__ = ["matrix_exp", "cond", "solve_triangular", "norm", "vector_norm", "matrix_norm", "inv", "inv_ex",
-           "det", "slogdet", "solve",
-           "cholesky", "cholesky_ex", "qr", "svd", "svdvals", "eigh", "eigvalsh", "pinv",
-           "lstsq", "matrix_rank", "matmul", "multi_dot", "cross", "vecdot", "diagonal",
-           "matrix_power", "LinAlgError"]
+__all__ = [
+    "matrix_exp", "cond", "solve_triangular", "norm", "vector_norm", "matrix_norm", "inv",
+    "inv_ex", "det", "slogdet", "solve", "cholesky", "cholesky_ex", "qr", "svd",
+    "svdvals", "eigh", "eigvalsh", "pinv", "lstsq", "matrix_rank", "matmul",
+    "multi_dot", "cross", "vecdot", "diagonal", "matrix_power", "LinAlgError",
+]
 
 
 # ----------------------------------------------------------------- norms
@@ -40,8 +41,8 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None
                 out=None) -> Tensor:
     """Frobenius, nuclear, spectral (2, -2), max-column (1, -1) or max-row (inf, -inf) norm."""
     if A.ndim < 2:
-        raise ShapeError(f"linalg.matrix_norm: The input tensor A must have at least 2 "
-                         f"dimensions.")
+        raise ShapeError("linalg.matrix_norm: The input tensor A must have at least 2 "
+                         "dimensions.")
     check_float(A, "linalg.matrix_norm")
     if dtype is not None:
         A = A.to(_dtypes.to_dtype(dtype))
@@ -188,7 +189,7 @@ def qr(A, mode: str = "reduced", *, out=None):  # noqa: N803
         raise InvalidArgumentError(f"qr received unrecognized mode '{mode}' but expected one of "
                             f"'reduced' (default), 'r', or 'complete'")
     if A.ndim < 2:
-        raise ShapeError(f"linalg.qr: The input tensor A must have at least 2 dimensions.")
+        raise ShapeError("linalg.qr: The input tensor A must have at least 2 dimensions.")
     check_float(A, "linalg.qr")
     q, r = QR.apply(A, mode=mode)
     return namedtuple_result("linalg_qr", q, r, fields=("Q", "R"))
@@ -198,7 +199,7 @@ def qr(A, mode: str = "reduced", *, out=None):  # noqa: N803
 def svd(A, full_matrices: bool = True, *, driver=None, out=None):  # noqa: N803
     """``A = U diag(S) Vh``; gradients are those of the thin factors."""
     if A.ndim < 2:
-        raise ShapeError(f"linalg.svd: The input tensor A must have at least 2 dimensions.")
+        raise ShapeError("linalg.svd: The input tensor A must have at least 2 dimensions.")
     check_float(A, "linalg.svd")
     u, s, vh = SVD.apply(A, full_matrices=full_matrices)
     return namedtuple_result("linalg_svd", u, s, vh, fields=("U", "S", "Vh"))
@@ -255,7 +256,7 @@ def pinv(A, *, atol=None, rtol=None, hermitian: bool = False, out=None) -> Tenso
     ``hermitian``, from the eigendecomposition of the lower triangle); the gradient is
     PyTorch's closed form for constant rank."""
     if A.ndim < 2:
-        raise ShapeError(f"linalg.pinv(A): expected a tensor with 2 or more dimensions")
+        raise ShapeError("linalg.pinv(A): expected a tensor with 2 or more dimensions")
     check_float(A, "linalg.pinv")
     from .._ops.elementwise import where
     from ..autograd.grad_mode import no_grad

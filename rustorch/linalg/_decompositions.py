@@ -12,7 +12,10 @@ from ..autograd.function import Primitive
 from ..tensor import Tensor
 from ._helpers import LinAlgError, batch_error_prefix, diag_embed, diagonal_last, mH, tril
 
-__all__ = ["PinvGradient", "Inv", "Det", "SlogDet", "Solve", "Cholesky", "QR", "SVD", "Eigh", "solve_matrix"]
+__all__ = [
+    "PinvGradient", "Inv", "Det", "SlogDet", "Solve", "Cholesky", "QR", "SVD", "Eigh",
+    "solve_matrix",
+]
 
 
 def _connected_outputs(node) -> tuple:
@@ -223,7 +226,7 @@ class QR(Primitive):
         if rows >= columns:
             return _qr_backward_tall(q, r, grad_q, grad_r)
         # wide: A = [X | Y], R = [U | V] with X = Q U square and Y = Q V
-        u, v = r[..., :, :rows], r[..., :, rows:]
+        u = r[..., :, :rows]
         y = a[..., :, rows:]
         grad_u, grad_v = grad_r[..., :, :rows], grad_r[..., :, rows:]
         grad_y = q.matmul(grad_v)
