@@ -24,6 +24,8 @@ __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_d
 # ----------------------------------------------------------------- binary arithmetic
 class Add(Primitive):
     def forward(self, xp, a, b, dtype=None):
+        if dtype is None:
+            return a + b
         return cast(a, dtype) + cast(b, dtype)
 
     def backward(self, grad):
@@ -32,6 +34,8 @@ class Add(Primitive):
 
 class Sub(Primitive):
     def forward(self, xp, a, b, dtype=None):
+        if dtype is None:
+            return a - b
         return cast(a, dtype) - cast(b, dtype)
 
     def backward(self, grad):
@@ -47,6 +51,8 @@ class Mul(Primitive):
         return [a if self.needs_input_grad(1) else None, b if self.needs_input_grad(0) else None]
 
     def forward(self, xp, a, b, dtype=None):
+        if dtype is None:
+            return a * b
         return cast(a, dtype) * cast(b, dtype)
 
     def backward(self, grad):
@@ -110,6 +116,14 @@ def _conj(value):
 
 
 def _binary(cls, a, b):
+    # fast paths: the common cases need no promotion (same dtypes; a float scalar with a
+    # floating tensor); everything else goes through PyTorch's result_type rules
+    if isinstance(a, Tensor):
+        if isinstance(b, Tensor):
+            if a._data.dtype is b._data.dtype:
+                return cls.apply(a, b)
+        elif type(b) is float and a._data.dtype.kind == "f":
+            return cls.apply(a, b)
     dtype = promote_operands(a, b)
     if not isinstance(a, Tensor):
         if dtype is None:
@@ -288,12 +302,20 @@ relu = unary_primitive("relu", lambda xp, a: xp.maximum(a, 0).astype(a.dtype, co
                        lambda node, x, g: g * (node.output > 0), saves_input=False,
                        saves_output=True)
 tanh = unary_primitive("tanh", lambda xp, a: xp.tanh(a),
-                       lambda node, x, g: g * (1 - node.output * node.output),
+                       lambda node, x, g: _tanh_derivative(node.output, g),
                        saves_input=False, saves_output=True, integer_to_float=True)
 square = None  # defined below as a composition
 reciprocal = unary_primitive("reciprocal", lambda xp, a: xp.reciprocal(a),
                              lambda node, x, g: -g * node.output * node.output,
                              saves_input=False, saves_output=True, integer_to_float=True)
+
+
+def _tanh_derivative(output, grad):
+    return grad * (1 - output * output)
+
+
+def _sigmoid_derivative(output, grad):
+    return grad * output * (1 - output)
 
 
 def _sigmoid_forward(xp, a):
@@ -305,7 +327,7 @@ def _sigmoid_forward(xp, a):
 
 
 sigmoid = unary_primitive("sigmoid", _sigmoid_forward,
-                          lambda node, x, g: g * node.output * (1 - node.output),
+                          lambda node, x, g: _sigmoid_derivative(node.output, g),
                           saves_input=False, saves_output=True, integer_to_float=True)
 
 

@@ -180,9 +180,12 @@ def _reflected(function):
     return method
 
 
+_OPERAND_TYPES = (Tensor, int, float, bool, complex, np.generic)
+
+
 def _operator_or_not_implemented(function):
     def method(self, other):
-        if not isinstance(other, (Tensor, int, float, bool, complex, np.generic)):
+        if not isinstance(other, _OPERAND_TYPES):
             if isinstance(other, np.ndarray):
                 other = Tensor._make(other)
             else:
