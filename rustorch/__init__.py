@@ -59,3 +59,15 @@ from .utils import data as _data  # noqa: E402,F401
 from .nn.functional import log_softmax, softmax  # noqa: E402,F401
 from .utils.dlpack import from_dlpack, to_dlpack  # noqa: E402,F401
 from .autograd import functional as _autograd_functional  # noqa: E402,F401
+
+# torch.<name>_ functional forms of the in-place Tensor methods (torch.zero_(t), torch.relu_(t))
+for _name in ("abs_", "acos_", "acosh_", "arccos_", "arccosh_", "arcsin_", "arcsinh_", "arctan_",
+              "arctanh_", "asin_", "asinh_", "atan_", "atanh_", "ceil_", "clamp_", "clamp_max_",
+              "clamp_min_", "clip_", "cos_", "cosh_", "deg2rad_", "detach_", "erf_", "erfc_",
+              "exp2_", "exp_", "expm1_", "fill_", "fix_", "floor_", "frac_", "gcd_", "i0_",
+              "index_put_", "lcm_", "ldexp_", "log10_", "log1p_", "log2_", "log_", "logit_",
+              "nan_to_num_", "neg_", "negative_", "rad2deg_", "reciprocal_", "relu_", "round_",
+              "rsqrt_", "sigmoid_", "sin_", "sinc_", "sinh_", "sqrt_", "square_", "tan_", "tanh_",
+              "trunc_", "xlogy_", "zero_"):
+    globals()[_name] = getattr(Tensor, _name)
+del _name

@@ -28,19 +28,22 @@ def _parse_to_arguments(args, kwargs):
     kwargs.pop("memory_format", None)
     if kwargs:
         raise ArgumentTypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+    flags = []  # positional non_blocking, copy (as in ``to(device, dtype, non_blocking, copy)``)
     for arg in args:
         if isinstance(arg, Tensor):
             device, dtype = arg.device, arg.dtype
+        elif isinstance(arg, bool):
+            flags.append(arg)
         elif isinstance(arg, _dtypes.dtype) or arg in (float, int, bool, complex):
             dtype = arg
         elif isinstance(arg, (str, _backend.device, int)):
             device = arg
-        elif isinstance(arg, bool):
-            continue
         elif str(arg).startswith("torch."):
             dtype = arg
         elif type(arg).__name__ == "device":
             device = arg
+    if len(flags) > 1:
+        copy = flags[1]
     return device, dtype, copy
 
 

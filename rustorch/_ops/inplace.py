@@ -142,9 +142,11 @@ def zero_(self):
 def fill_(self, value):
     self._check_inplace()
     if _needs_graph(self, value):
+        # where(True, value, target): the old values get a zero gradient (and stay in the graph)
         return self._inplace(lambda target: ew.where(
-            target.new_ones((), dtype=_dtypes.bool), value if isinstance(value, Tensor) else
-            target.new_full((), value), target.detach() * 0), value)
+            target.new_ones((), dtype=_dtypes.bool),
+            value.to(target.dtype) if isinstance(value, Tensor) else target.new_full((), value),
+            target), value)
     if isinstance(value, Tensor):
         value = value._data
     self._data[...] = value
@@ -160,8 +162,9 @@ def copy_(self, src, non_blocking: bool = False):
         from ._helpers import to_tensor
         src = to_tensor(src, like=self)
     if _needs_graph(self, src):
-        return self._inplace(lambda target: ew.add(target.detach() * 0,
-                                                  src.to(self.device).to(self.dtype)), src)
+        return self._inplace(lambda target: ew.where(
+            target.new_ones((), dtype=_dtypes.bool), src.to(self.device).to(self.dtype),
+            target), src)
     data = src._data
     if src.device != self.device:
         data = src.to(self.device)._data

@@ -323,9 +323,11 @@ def select(input, dim: int, index: int):
 
 
 class Concatenate(Primitive):
-    def forward(self, xp, *arrays, dim=0, dtype=None):
+    def forward(self, xp, *arrays, dim=0, dtype=None, skipped=()):
         self.dim = dim
-        self.sizes = [a.shape[dim] for a in arrays]
+        # legacy 1-D empty inputs take part in the graph (a zero-size gradient) but not the data
+        self.sizes = [None if index in skipped else a.shape[dim] for index, a in enumerate(arrays)]
+        arrays = [a for index, a in enumerate(arrays) if index not in skipped]
         if dtype is not None:
             arrays = [a.astype(dtype, copy=False) for a in arrays]
         return xp.concatenate(arrays, axis=dim)
@@ -334,6 +336,9 @@ class Concatenate(Primitive):
         grads = []
         start = 0
         for index, size in enumerate(self.sizes):
+            if size is None:
+                grads.append(grad.new_zeros((0,)) if self.needs_input_grad(index) else None)
+                continue
             if self.needs_input_grad(index):
                 grads.append(grad.narrow(self.dim, start, size))
             else:
@@ -364,7 +369,12 @@ def cat(tensors, dim: int = 0, *, out=None):
     for tensor in kept[1:]:
         dtype = _dtypes.promote_types(dtype, tensor.dtype)
     numpy_dtype = None if all(t.dtype is dtype for t in kept) else dtype.numpy
-    result = Concatenate.apply(*kept, dim=dim, dtype=numpy_dtype)
+    if len(kept) == len(tensors):
+        result = Concatenate.apply(*tensors, dim=dim, dtype=numpy_dtype)
+    else:
+        kept_ids = {id(t) for t in kept}
+        skipped = tuple(index for index, t in enumerate(tensors) if id(t) not in kept_ids)
+        result = Concatenate.apply(*tensors, dim=dim, dtype=numpy_dtype, skipped=skipped)
     if out is not None:
         from .elementwise import _maybe_out
         return _maybe_out(result, out)

@@ -7,6 +7,8 @@ import numpy as np
 
 from ..._ops.pooling import (AdaptiveMaxPool, IndexScatter, MaxPool, PoolGeometry, SumPool,
                              adaptive_bounds, pool_output_size)
+from ...tensor import _TORCH_TYPE_NAMES
+from ...errors import DTypeNotImplementedError
 from ...errors import ArgumentError, ShapeError
 from ...tensor import Tensor
 from .conv import expand_param
@@ -130,7 +132,9 @@ def _divisor(geometry: PoolGeometry, count_include_pad: bool, divisor_override, 
 def _avg_pool(input, spatial, kernel_size, stride, padding, ceil_mode, count_include_pad,
               divisor_override, op):
     if not (input.dtype.is_floating_point or input.dtype.is_complex):
-        raise ShapeError(f"\"{op}\" not implemented for '{input.dtype.name.capitalize()}'")
+        raise DTypeNotImplementedError(
+            f"\"{op}\" not implemented for '{_TORCH_TYPE_NAMES.get(input.dtype.name)}': "
+            f"rustorch pools floating tensors only; convert with .float() first")
     if divisor_override is not None and divisor_override == 0:
         raise ShapeError("divisor must be not zero")
     geometry = _geometry(input, spatial, kernel_size, stride, padding, 1, ceil_mode, op, True)
@@ -272,7 +276,9 @@ def _pool_matrix(size: int, out: int, xp, dtype):
 def _adaptive_avg(input, output_size, spatial, op):
     sizes = _adaptive_size(input, output_size, spatial, op)
     if not (input.dtype.is_floating_point or input.dtype.is_complex):
-        raise ShapeError(f"\"{op}\" not implemented for '{input.dtype.name.capitalize()}'")
+        raise DTypeNotImplementedError(
+            f"\"{op}\" not implemented for '{_TORCH_TYPE_NAMES.get(input.dtype.name)}': "
+            f"rustorch pools floating tensors only; convert with .float() first")
     in_size = tuple(input.shape[input.ndim - spatial:])
     dims = tuple(range(input.ndim - spatial, input.ndim))
     if all(s == 1 for s in sizes):
