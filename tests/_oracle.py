@@ -18,8 +18,8 @@ import torch
 
 import rustorch
 
-__all__ = ["check", "randn", "rand", "randint", "to_torch", "to_rustorch", "assert_close",
-           "TOLERANCES", "torch", "rustorch"]
+__all__ = ["check", "check_error", "randn", "rand", "randint", "to_torch", "to_rustorch",
+           "assert_close", "TOLERANCES", "torch", "rustorch"]
 
 _rng = np.random.default_rng(0)
 
@@ -172,3 +172,16 @@ def check(fn, *inputs, grad: bool = True, rtol=None, atol=None, grad_rtol=None,
                          grad_atol if grad_atol is not None else atol,
                          f"grad of input {index}", check_dtype)
     return actual, expected
+
+
+def check_error(fn) -> None:
+    """``fn(torch)`` raises; ``fn(rustorch)`` must raise a RusTorchError that is also an instance
+    of the builtin exception class torch raised (so ``except RuntimeError`` code keeps working)."""
+    import pytest
+    with pytest.raises(Exception) as expected:
+        fn(torch)
+    with pytest.raises(rustorch.RusTorchError) as actual:
+        fn(rustorch)
+    builtin = [c for c in type(expected.value).__mro__ if c.__module__ == "builtins"][0]
+    assert isinstance(actual.value, builtin), \
+        f"torch raised {type(expected.value).__name__}, rustorch {type(actual.value).__name__}"

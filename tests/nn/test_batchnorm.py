@@ -161,3 +161,47 @@ def test_batch_norm_half_precision(dtype):
     numpy_dtype = np.float16 if dtype == "float16" else ml_dtypes.bfloat16
     check(lambda m, x, w, b: F(m).batch_norm(x, None, None, w, b, True),
           *(a.astype(numpy_dtype) for a in (randn(4, 3, 6), randn(3), randn(3))))
+
+
+@pytest.mark.parametrize("training", [False, True])
+@pytest.mark.parametrize("shape", [(0,), (0, 3), (2, 0), (0, 3, 4)])
+def test_batch_norm_empty_input(shape, training):
+    # PyTorch skips every check for an empty input and returns a fresh copy (regression: the
+    # (0,) input raised ShapeError)
+    check(lambda m, x: F(m).batch_norm(x, m.zeros(0), m.ones(0), training=training),
+          randn(*shape))
+    check(lambda m, x: F(m).batch_norm(x, None, None, training=training), randn(*shape))
+    check(lambda m, x, w, b: F(m).batch_norm(x, m.zeros(3), m.ones(3), w, b, training),
+          randn(*shape), randn(3), randn(3))
+
+
+def test_batch_norm_eval_needs_running_stats():
+    for running in ((None, None), (np.zeros(3), None), (None, np.ones(3))):
+        with pytest.raises(RuntimeError):
+            F(torch).batch_norm(torch.randn(2, 3), *(None if r is None else torch.tensor(r)
+                                                     for r in running))
+        with pytest.raises(RuntimeError):
+            F(rustorch).batch_norm(to_rustorch(randn(2, 3)),
+                                   *(None if r is None else rustorch.tensor(r)
+                                     for r in running))
+        with pytest.raises(rustorch.RusTorchError):
+            F(rustorch).batch_norm(to_rustorch(randn(2, 3)),
+                                   *(None if r is None else rustorch.tensor(r)
+                                     for r in running))
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 4, 7])
+@pytest.mark.parametrize("shape", [(2, 3, 4), (2, 5, 3, 2), (2, 6, 2, 2, 3)])
+def test_local_response_norm_int64(shape, size):
+    # PyTorch averages the int64 squares with integer division and returns the default dtype
+    data = np.random.default_rng(size).integers(-20, 20, shape)
+    check(lambda m, x: F(m).local_response_norm(x, size, alpha=0.5, beta=0.7, k=1.5), data)
+
+
+@pytest.mark.parametrize("dtype", ["int32", "int16", "uint8", "bool"])
+def test_local_response_norm_other_integers_raise(dtype):
+    data = (np.arange(24).reshape(2, 3, 4) % 5).astype(dtype)
+    with pytest.raises(NotImplementedError):
+        F(torch).local_response_norm(torch.from_numpy(data), 3)
+    with pytest.raises(NotImplementedError):
+        F(rustorch).local_response_norm(rustorch.from_numpy(data), 3)

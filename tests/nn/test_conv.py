@@ -68,6 +68,18 @@ TRANSPOSE_CASES = [
     (2, (2, 3, 4, 5), (3, 2, 2, 3), dict(stride=(2, 1), padding=(0, 1))),
     (2, (1, 2, 3, 3), (2, 2, 3, 3), dict(stride=2, dilation=2, output_padding=1)),
     (3, (2, 2, 3, 4, 3), (2, 3, 2, 2, 2), dict(stride=2, padding=1)),
+    # output_padding >= stride (allowed as it is below the dilation): the convolution that is
+    # the adjoint has one more output position than the transposed input (regression)
+    (1, (2, 2, 5), (2, 2, 4), dict(stride=2, padding=1, output_padding=3, groups=2,
+                                   dilation=4)),
+    (1, (2, 5), (2, 2, 4), dict(stride=2, padding=1, output_padding=3, groups=2, dilation=4)),
+    (2, (2, 2, 4, 4), (2, 2, 4, 5), dict(stride=(3, 2), padding=(1, 2), output_padding=(2, 3),
+                                         groups=2, dilation=(4, 4))),
+    (2, (2, 4, 4), (2, 2, 4, 5), dict(stride=(3, 2), padding=(1, 2), output_padding=(2, 3),
+                                      groups=2, dilation=(4, 4))),
+    (3, (2, 2, 3, 4, 3), (2, 2, 2, 3, 2), dict(stride=(3, 2, 1), padding=(1, 2, 0),
+                                               output_padding=(2, 3, 1), groups=2,
+                                               dilation=(4, 4, 2))),
 ]
 
 
@@ -97,6 +109,14 @@ def test_conv_transpose_gradcheck_float64():
     assert gradcheck(lambda x, w: F(rustorch).conv_transpose2d(x, w, stride=2, padding=1,
                                                                output_padding=1), (x, w))
     assert gradgradcheck(lambda x, w: F(rustorch).conv_transpose2d(x, w, stride=2), (x, w))
+
+
+def test_conv_transpose_output_padding_above_stride_gradgradcheck():
+    kwargs = dict(stride=(3, 2), padding=(1, 2), output_padding=(2, 3), groups=2,
+                  dilation=(4, 4))
+    x = to_rustorch(randn(1, 2, 3, 3, dtype=np.float64), True)
+    w = to_rustorch(randn(2, 2, 2, 3, dtype=np.float64), True)
+    assert gradgradcheck(lambda x, w: F(rustorch).conv_transpose2d(x, w, **kwargs), (x, w))
 
 
 def test_conv_double_backward_matches_torch():
