@@ -28,20 +28,24 @@ class ConvGeometry:
     """Everything that fixes a convolution besides the data: sizes per spatial dim.
 
     ``padding`` is a tuple of (low, high) pairs (asymmetric for ``padding='same'``).
+    ``output_size`` defaults to the convolution's; a transposed convolution passes its own
+    input's size, which is smaller when ``output_padding >= stride`` (allowed when it is below
+    the dilation): the trailing positions the convolution would add are never read.
     """
 
     __slots__ = ("stride", "padding", "dilation", "groups", "input_size", "kernel_size",
                  "output_size")
 
-    def __init__(self, stride, padding, dilation, groups, input_size, kernel_size) -> None:
+    def __init__(self, stride, padding, dilation, groups, input_size, kernel_size,
+                 output_size=None) -> None:
         self.stride = tuple(stride)
         self.padding = tuple(padding)
         self.dilation = tuple(dilation)
         self.groups = groups
         self.input_size = tuple(input_size)
         self.kernel_size = tuple(kernel_size)
-        self.output_size = conv_output_size(input_size, kernel_size, stride, self.padding,
-                                            dilation)
+        self.output_size = tuple(output_size) if output_size is not None else \
+            conv_output_size(input_size, kernel_size, stride, self.padding, dilation)
 
     @property
     def padded_size(self) -> tuple:

@@ -238,10 +238,15 @@ def test_conv_module_errors(kwargs):
 def test_conv_half_precision(dtype):
     import ml_dtypes
     numpy_dtype = np.float16 if dtype == "float16" else ml_dtypes.bfloat16
+    # fixed seeds: PyTorch's bfloat16 conv rounds its partial sums (we accumulate in float32
+    # and round once), so where a gradient cancels the two may differ by more than the
+    # tolerance; data drawn from the shared stream made this test depend on the test order
     check(lambda m, x, w, b: F(m).conv2d(x, w, b, padding=1),
-          *(a.astype(numpy_dtype) for a in (randn(2, 3, 5, 5), randn(4, 3, 3, 3), randn(4))))
+          *(a.astype(numpy_dtype) for a in (randn(2, 3, 5, 5, seed=10), randn(4, 3, 3, 3, seed=11),
+                                            randn(4, seed=12))))
     check(lambda m, x, w: F(m).conv_transpose2d(x, w, stride=2),
-          *(a.astype(numpy_dtype) for a in (randn(2, 3, 4, 4), randn(3, 4, 3, 3))))
+          *(a.astype(numpy_dtype) for a in (randn(2, 3, 4, 4, seed=13),
+                                            randn(3, 4, 3, 3, seed=14))))
 
 
 def test_conv_in_batch_blocks(monkeypatch):

@@ -183,7 +183,8 @@ def _conv_transposend(input, weight, bias, stride, padding, output_padding, grou
     if any(size <= 0 for size in output_size):
         raise ShapeError(f"{op}: the computed output size {list(output_size)} is too small for "
                          f"input {list(input.shape)}")
-    geometry = ConvGeometry(stride, pairs, dilation, groups, output_size, kernel_size)
+    geometry = ConvGeometry(stride, pairs, dilation, groups, output_size, kernel_size,
+                            output_size=input.shape[2:])
     result = ConvTranspose.apply(input, weight, geometry=geometry)
     if bias is not None:
         result = result + bias.reshape((-1,) + (1,) * spatial)

@@ -5,7 +5,7 @@ import math
 
 from ..._ops.normalization import BatchNormTrain, batch_statistics
 from ...autograd.grad_mode import no_grad
-from ...errors import ArgumentError, ShapeError
+from ...errors import ArgumentError, ArgumentValueError, ShapeError
 from ...tensor import Tensor
 
 __all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "local_response_norm",
@@ -27,8 +27,23 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
 
     ``y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias``; in training (or without running
     stats) the batch statistics are used and the running ones updated in place with momentum
-    (running_var gets the unbiased variance).
+    (running_var gets the unbiased variance). Without running stats, ``training`` must be
+    True (as in PyTorch; the modules pass True when they track no stats).
     """
+    if input.numel() == 0:
+        # PyTorch skips every check for an empty input and returns a fresh copy (scaled and
+        # shifted by the first weight / bias element), keeping the graph connected
+        result = input.clone()
+        if weight is not None:
+            result = result * weight[0]
+        if bias is not None:
+            result = result + bias[0]
+        return result
+    if not training:
+        for name, tensor in (("running_mean", running_mean), ("running_var", running_var)):
+            if tensor is None:
+                raise ArgumentValueError(f"{name} must be defined in evaluation mode (pass "
+                                         f"training=True to normalize with batch statistics)")
     if input.ndim < 2:
         raise ShapeError(f"batch_norm: expected an input of at least 2 dimensions (N, C, ...), "
                          f"got {list(input.shape)}")
@@ -40,19 +55,18 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
                              f"{tensor.numel()}")
     axes = (0,) + tuple(range(2, input.ndim))
     shape = (1, -1) + (1,) * (input.ndim - 2)
-    if training or running_mean is None or running_var is None:
+    if training:
         count = input.numel() // max(channels, 1)
-        if training and count <= 1:
+        if count <= 1:
             raise ArgumentError(f"Expected more than 1 value per channel when training, got "
                                 f"input size {input.shape}")
         xp = input._xp()
         mean, var = batch_statistics(xp, input._data, axes)
         invstd = 1.0 / xp.sqrt(var + eps)
-        if training:
-            if running_mean is not None:
-                _update_running(running_mean, mean, momentum)
-            if running_var is not None:
-                _update_running(running_var, var * (count / max(count - 1, 1)), momentum)
+        if running_mean is not None:
+            _update_running(running_mean, mean, momentum)
+        if running_var is not None:
+            _update_running(running_var, var * (count / max(count - 1, 1)), momentum)
         return BatchNormTrain.apply(input, weight, bias, mean=mean, invstd=invstd, eps=eps)
     scale = (running_var.to(input.dtype) + eps).rsqrt()
     if weight is not None:
@@ -144,6 +158,21 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
     return result
 
 
+def _integer_window_mean(input: Tensor, size: int) -> Tensor:
+    """PyTorch's int64 ``avg_pool`` of ``x^2`` over ``size`` neighbouring channels (zero padded
+    ``size // 2`` below and ``(size - 1) // 2`` above): the window sums divided by ``size`` with
+    integer division (the sums are non-negative, so flooring equals PyTorch's truncation)."""
+    xp = input._xp()
+    squares = input._data * input._data  # wraps on overflow, as PyTorch's int64 product does
+    pad_width = [(0, 0)] * input.ndim
+    pad_width[1] = (size // 2 + 1, (size - 1) // 2)  # one extra zero in front for the cumsum
+    running = xp.cumsum(xp.pad(squares, pad_width), axis=1)
+    channels = input.shape[1]
+    sums = xp.take(running, xp.arange(size, size + channels), axis=1) - \
+        xp.take(running, xp.arange(channels), axis=1)
+    return Tensor._make(sums // size)
+
+
 def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75,
                         k: float = 1.0) -> Tensor:
     """``x / (k + alpha / size * sum_{nearby channels} x^2) ** beta`` (PyTorch's LRN)."""
@@ -154,6 +183,8 @@ def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: flo
                          f"dimensions)")
     if input.numel() == 0:
         return input
+    if input.dtype.name == "int64":
+        return input / _integer_window_mean(input, size).mul(alpha).add(k).pow(beta)
     div = (input * input).unsqueeze(1)
     if input.ndim == 3:
         div = pad(div, (0, 0, size // 2, (size - 1) // 2))
