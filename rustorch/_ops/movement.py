@@ -488,3 +488,26 @@ def unbind(input, dim: int = 0):
     return tuple(squeeze(piece, dim) for piece in pieces)
 
 
+
+
+def _metadata_inplace(name: str, function):
+    """``Tensor.<name>_``: change this tensor's shape/strides in place (``t_``, ``squeeze_``)."""
+    def method(self, *args, **kwargs):
+        self._check_inplace()
+        result = function(self, *args, **kwargs)
+        self._data = result._data
+        if result.grad_fn is not None:
+            self.grad_fn, self._output_nr = result.grad_fn, result._output_nr
+            self.requires_grad = True
+        if self._base is not None:
+            self._view_fn = result._view_fn  # still a view of the same base, reached anew
+        return self
+    method.__name__ = name + "_"
+    method.__doc__ = f"In-place ``{name}`` (a metadata change; the data is not copied)."
+    tensor_method(method, name=name + "_")
+
+
+for _name, _function in (("t", t), ("transpose", transpose), ("swapaxes", transpose),
+                         ("swapdims", transpose), ("squeeze", squeeze),
+                         ("unsqueeze", unsqueeze)):
+    _metadata_inplace(_name, _function)

@@ -5,7 +5,7 @@ import pytest
 
 import rustorch
 from rustorch.autograd.gradcheck import gradcheck, gradgradcheck
-from tests._oracle import check, randint, randn, torch
+from tests._oracle import check, check_error, randint, randn, torch
 
 F64 = np.float64
 
@@ -222,3 +222,22 @@ def test_errors(fn):
         fn(rustorch, x_rust)
     assert isinstance(rust_error.value, torch_error.type) or \
         issubclass(torch_error.type, RuntimeError) and isinstance(rust_error.value, RuntimeError)
+
+
+@pytest.mark.parametrize("chain", [
+    lambda y: y.t_(),
+    lambda y: y.transpose_(0, 1).unsqueeze_(0),
+    lambda y: y.unsqueeze_(1).squeeze_(1).swapaxes_(0, 1),
+    lambda y: y.swapdims_(1, 0).unsqueeze_(-1).squeeze_(),
+])
+def test_inplace_metadata_ops_match_torch(chain):
+    def run(m, x):
+        y = x * 2
+        result = chain(y)
+        assert result is y
+        return y * 3
+    check(run, randn(2, 3))
+
+
+def test_inplace_metadata_op_on_leaf_raises_like_torch():
+    check_error(lambda m: m.ones(2, requires_grad=True).t_())
