@@ -39,7 +39,16 @@ PROPERTIES = {"T", "mT", "H", "mH"}
 TIED_INDICES = {"topk", "kthvalue", "mode", "sort"}
 
 #: "name" or "name.variant" -> reason. Filled from runs of this test; keep reasons specific.
-KNOWN_FAILURES: dict[str, str] = {}
+KNOWN_FAILURES: dict[str, str] = {
+    "matrix_exp": "one float32 sample differs by ~2e-3 relative: scipy's expm picks another Pade "
+                  "degree/scaling than torch; float64 samples match",
+    "as_strided.partial_views": "harness limit: only the visible elements of the sample are "
+                                "copied, so reads outside the view see other memory",
+    "nn.functional.triplet_margin_with_distance_loss": "harness limit: the sample passes a torch "
+                                                       "nn.Module as distance_function",
+    "linalg.eigh": "eigenvectors are defined up to sign; the signs LAPACK returns for UPLO='U' "
+                   "differ from torch's (eigenvalues and invariant gradients match)",
+}
 
 
 def _resolve(name: str):
