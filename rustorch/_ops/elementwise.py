@@ -21,6 +21,16 @@ __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_d
            "logical_not", "square", "reciprocal", "rsub", "unary_primitive"]
 
 
+# log(0), x/0, sqrt(-1) give -inf/inf/nan silently in PyTorch; numpy would warn
+def _silent():
+    return np.errstate(divide="ignore", invalid="ignore", over="ignore")
+
+
+def _quiet(function, array):
+    with _silent():
+        return function(array)
+
+
 # ----------------------------------------------------------------- binary arithmetic
 class Add(Primitive):
     def forward(self, xp, a, b, dtype=None):
@@ -65,7 +75,8 @@ class Div(Primitive):
     saves = (0, 1)
 
     def forward(self, xp, a, b, dtype=None):
-        return xp.true_divide(cast(a, dtype), cast(b, dtype))
+        with _silent():  # x/0 is inf or nan, silently, as in PyTorch
+            return xp.true_divide(cast(a, dtype), cast(b, dtype))
 
     def backward(self, grad):
         a, b = self.saved
@@ -91,7 +102,8 @@ class Pow(Primitive):
             negative = xp.where(a == 1, 1, xp.where(a == -1, odd_sign, 0))
             return xp.where(b < 0, negative, xp.power(a, xp.maximum(b, 0))).astype(
                 array_result_type(a, b), copy=False)
-        return xp.power(a, b)
+        with _silent():
+            return xp.power(a, b)
 
     def backward(self, grad):
         a, b = self.saved
@@ -285,12 +297,12 @@ neg = unary_primitive("neg", lambda xp, a: xp.negative(a), lambda node, x, g: -g
 negative = neg
 exp = unary_primitive("exp", lambda xp, a: xp.exp(a), lambda node, x, g: g * node.output,
                       saves_input=False, saves_output=True, integer_to_float=True)
-log = unary_primitive("log", lambda xp, a: xp.log(a), lambda node, x, g: g / x,
+log = unary_primitive("log", lambda xp, a: _quiet(xp.log, a), lambda node, x, g: g / x,
                       integer_to_float=True)
-sqrt = unary_primitive("sqrt", lambda xp, a: xp.sqrt(a),
+sqrt = unary_primitive("sqrt", lambda xp, a: _quiet(xp.sqrt, a),
                        lambda node, x, g: g / (2 * node.output), saves_input=False,
                        saves_output=True, integer_to_float=True)
-rsqrt = unary_primitive("rsqrt", lambda xp, a: 1 / xp.sqrt(a),
+rsqrt = unary_primitive("rsqrt", lambda xp, a: _quiet(lambda v: 1 / xp.sqrt(v), a),
                         lambda node, x, g: -0.5 * g * node.output ** 3, saves_input=False,
                         saves_output=True, integer_to_float=True)
 abs = unary_primitive("abs", lambda xp, a: xp.abs(a), lambda node, x, g: g * x.sgn())  # noqa: A001
@@ -305,7 +317,7 @@ tanh = unary_primitive("tanh", lambda xp, a: xp.tanh(a),
                        lambda node, x, g: _tanh_derivative(node.output, g),
                        saves_input=False, saves_output=True, integer_to_float=True)
 square = None  # defined below as a composition
-reciprocal = unary_primitive("reciprocal", lambda xp, a: xp.reciprocal(a),
+reciprocal = unary_primitive("reciprocal", lambda xp, a: _quiet(xp.reciprocal, a),
                              lambda node, x, g: -g * node.output * node.output,
                              saves_input=False, saves_output=True, integer_to_float=True)
 
