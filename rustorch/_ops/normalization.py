@@ -38,12 +38,26 @@ def _rows(array):
     return None
 
 
+def column_sums(xp, rows):
+    """``rows.sum(axis=0)`` of an (M, C) C-contiguous array as a BLAS ``ones @ rows`` (gemv).
+
+    numpy reduces a few long columns in a strided loop: for (50176, 16) float32 the gemv
+    takes 0.1 ms against 1.4 ms. It runs on one BLAS thread (a vector this small gains
+    nothing from a second thread and loses much when another process holds a core).
+    """
+    if rows.dtype.kind != "f" or rows.dtype.itemsize < 4 or rows.shape[0] < 64:
+        return rows.sum(axis=0)
+    from .conv import _single_threaded_blas
+    with _single_threaded_blas(xp):
+        return xp.ones(rows.shape[0], dtype=rows.dtype) @ rows
+
+
 def batch_statistics(xp, x, axes: tuple):
     """(mean, biased var) over ``axes`` in the compute dtype, each shaped (C,)."""
     data = x.astype(_stat_dtype(x), copy=False)
     rows = _rows(data)
     if rows is not None:
-        mean = rows.mean(axis=0)
+        mean = column_sums(xp, rows) / rows.shape[0] if rows.shape[0] else rows.mean(axis=0)
         centered = rows - mean
         return mean, xp.einsum("ij,ij->j", centered, centered) / max(rows.shape[0], 1)
     mean = data.mean(axis=axes)
@@ -105,7 +119,7 @@ class BatchNormTrain(Primitive):
         dtype = invstd.dtype
         grad_rows, data_rows = _rows(g), _rows(data)
         if grad_rows is not None and data_rows is not None and dtype == g.dtype == data.dtype:
-            grad_bias = grad_rows.sum(axis=0)
+            grad_bias = column_sums(xp, grad_rows)
             products = xp.einsum("ij,ij->j", grad_rows, data_rows)
         else:
             grad_bias = g.sum(axis=axes, dtype=dtype)

@@ -100,6 +100,18 @@ def empty_in_layout(xp, template, shape, dtype, fill=None):
     return array.transpose(inverse)
 
 
+def _axis_order(array) -> tuple:
+    """The axes from the slowest to the fastest varying in memory."""
+    return tuple(sorted(range(array.ndim), key=lambda axis: -array.strides[axis]))
+
+
+def _in_layout(xp, array, template):
+    """A copy of ``array`` laid out in memory like ``template`` (same rank)."""
+    copy = empty_in_layout(xp, template, array.shape, array.dtype)
+    copy[...] = array
+    return copy
+
+
 def _padded(xp, x, geometry: PoolGeometry, fill):
     """``x`` inside a buffer of ``geometry.padded_size()`` filled with ``fill`` (or ``x``)."""
     lead = x.shape[:x.ndim - len(geometry.input_size)]
@@ -125,25 +137,65 @@ def _flat_positions(xp, positions, input_size):
 def _running_max(xp, candidates, with_winner: bool = True):
     """Max over candidate arrays and the number of the first candidate holding it.
 
-    Ties go to the first candidate and NaN wins, like PyTorch's kernels. The max is a chain
-    of ``maximum`` (NaN-propagating); the winner is the smallest k with ``candidate_k ==
-    max`` (or NaN), found by one ``where`` per candidate from the last to the first.
+    Ties go to the first candidate and NaN wins, like PyTorch's kernels. Without NaN the max
+    and winner come from a pairwise tournament: merging two halves takes the later one only
+    where it is strictly greater, so the earliest maximum wins (for a 2x2 window: 3 maximum,
+    3 greater and 2 where passes, measured 2.1 ms against 5.3 ms for the per-candidate
+    scan below on a (64, 16, 28, 28) input). With NaN the winner is rescanned: the smallest
+    k with ``candidate_k == max`` or NaN, one ``where`` per candidate from the last.
     """
     candidates = list(candidates)
-    best = xp.copy(candidates[0], order="K") if len(candidates) == 1 else \
-        xp.maximum(candidates[0], candidates[1])
-    for values in candidates[2:]:
-        xp.maximum(best, values, out=best)
     if not with_winner:
+        best = xp.copy(candidates[0], order="K") if len(candidates) == 1 else \
+            xp.maximum(candidates[0], candidates[1])
+        for values in candidates[2:]:
+            xp.maximum(best, values, out=best)
         return best, None
-    has_nan = best.dtype.kind == "f" and bool(xp.isnan(best).any())
     winner_dtype = np.int16 if len(candidates) < 2 ** 15 else np.int64
-    winner = xp.zeros_like(best, dtype=winner_dtype)
-    for number in range(len(candidates) - 1, -1, -1):
-        hit = candidates[number] == best
-        if has_nan:
+    with np.errstate(invalid="ignore"):  # ml_dtypes' bfloat16 warns on NaN comparisons
+        best, winner = _tournament(xp, candidates, winner_dtype)
+    if (best.dtype.kind == "f" or best.dtype.name == "bfloat16") and \
+            bool(xp.isnan(best).any()):
+        winner = xp.zeros_like(best, dtype=winner_dtype)
+        for number in range(len(candidates) - 1, -1, -1):
+            hit = candidates[number] == best
             hit |= xp.isnan(candidates[number])
-        winner = xp.where(hit, winner_dtype(number), winner)
+            winner = xp.where(hit, winner_dtype(number), winner)
+    return best, winner
+
+
+def _tournament(xp, candidates, winner_dtype):
+    """(max, first winning candidate number) by pairwise merges (exact without NaN)."""
+    # each entry: (values, winner) with winner a Python int (a single candidate) or an array
+    level = [(values, number) for number, values in enumerate(candidates)]
+    while len(level) > 1:
+        merged = []
+        for (first, first_winner), (second, second_winner) in zip(level[0::2], level[1::2]):
+            values = xp.maximum(first, second)
+            # every array here in the layout of ``values`` (channels-last after a conv):
+            # numpy would give the bool mask C order, and mixed layouts make each pass ~4x
+            # slower
+            later = xp.greater(second, first, out=xp.empty_like(values, dtype=bool))
+            if isinstance(first_winner, int) and isinstance(second_winner, int):
+                winner = later.astype(winner_dtype)
+                if second_winner - first_winner != 1:
+                    winner *= winner_dtype(second_winner - first_winner)
+                if first_winner:
+                    winner += winner_dtype(first_winner)
+            else:  # first_winner is an array made by an earlier merge: update it in place
+                # winner += later * (second - first): three plain passes, ~20x faster than a
+                # masked copyto or where on these layouts
+                delta = xp.subtract(second_winner, first_winner, dtype=winner_dtype)
+                xp.multiply(delta, later, out=delta)
+                winner = xp.add(first_winner, delta, out=first_winner)
+            merged.append((values, winner))
+        if len(level) % 2:
+            merged.append(level[-1])
+        level = merged
+    best, winner = level[0]
+    if isinstance(winner, int):  # a single candidate: copy it, the winner is 0 everywhere
+        best = xp.copy(best, order="K")
+        winner = xp.zeros_like(best, dtype=winner_dtype)
     return best, winner
 
 
@@ -195,8 +247,14 @@ class MaxPoolGrad(Primitive):
         tiled = disjoint and geometry.dilation == (1,) * spatial and \
             geometry.stride == geometry.kernel_size and geometry.padded_size() == tuple(
                 out * k for out, k in zip(geometry.output_size, geometry.kernel_size))
-        buffer = empty_in_layout(xp, grad, lead + geometry.padded_size(), grad.dtype,
+        # laid out like the forward input (winner follows it), whatever the layout of grad:
+        # the next backward ops (ReLU, batch norm) meet the saved forward arrays in it
+        buffer = empty_in_layout(xp, winner, lead + geometry.padded_size(), grad.dtype,
                                  None if tiled else 0)
+        if _axis_order(grad) != _axis_order(winner):
+            # one copy into the winner's layout: each of the per-offset passes below reading
+            # mixed layouts costs more (pool 2x2 on (64, 32, 14, 14): 3.0 -> 1.0 ms)
+            grad = _in_layout(xp, grad, winner)
         # g * mask is the fastest masked select, but only exact for finite gradients
         finite = grad.dtype.kind != "f" or bool(xp.isfinite(grad).all())
         zero = xp.zeros((), dtype=grad.dtype)

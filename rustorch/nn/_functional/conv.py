@@ -114,7 +114,9 @@ def _convnd(input, weight, bias, stride, padding, dilation, groups, spatial: int
     _check_bias(bias, weight, out_channels)
     _check_kernel_fits(input.shape[2:], kernel_size, pairs, dilation)
     geometry = ConvGeometry(stride, pairs, dilation, groups, input.shape[2:], kernel_size)
-    result = Conv.apply(input, weight, bias, geometry=geometry)
+    # the forward's patch matrix is kept for the weight gradient only when there is one
+    result = Conv.apply(input, weight, bias, geometry=geometry,
+                        keep_columns=isinstance(weight, Tensor) and weight.requires_grad)
     return result if batched else result.squeeze(0)
 
 
