@@ -17,11 +17,10 @@ def _controller():
 
 def set_num_threads(threads: int) -> None:
     """Limit the intra-op thread pools (BLAS, OpenMP) to ``threads``, like PyTorch's."""
-    from .errors import ArgumentError
+    from .errors import ArgumentValueError
     global _limiter
     if int(threads) < 1:
-        raise ArgumentError(f"set_num_threads: expected a positive number of threads, got "
-                            f"{threads}")
+        raise ArgumentValueError(f"set_num_threads expects a positive integer, got {threads}")
     _limiter = _controller().limit(limits=int(threads))
 
 
