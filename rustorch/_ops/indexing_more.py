@@ -83,23 +83,9 @@ class IndexAddOp(Primitive):
         return grad, None, grad_source
 
 
-class IndexCopyOp(Primitive):
-    def forward(self, xp, a, index, source, dim=0):
-        self.dim, self.index = dim, index
-        result = a.copy()
-        result[_dim_key(dim, index)] = source
-        return result
-
-    def backward(self, grad):
-        index = Tensor._make(self.index)
-        grad_input = IndexFillOp.apply(grad, index, 0, dim=self.dim) \
-            if self.needs_input_grad(0) else None
-        grad_source = IndexSelect.apply(grad, index, dim=self.dim) \
-            if self.needs_input_grad(2) else None
-        return grad_input, None, grad_source
-
-
 class IndexFillOp(Primitive):
+    """``a`` with the slices at ``index`` along ``dim`` set to ``value`` (a number or 0-d)."""
+
     def forward(self, xp, a, index, value, dim=0):
         self.dim, self.index = dim, index
         result = a.copy()
@@ -110,11 +96,20 @@ class IndexFillOp(Primitive):
         index = Tensor._make(self.index)
         grad_input = IndexFillOp.apply(grad, index, 0, dim=self.dim) \
             if self.needs_input_grad(0) else None
-        grad_value = None
-        if self.needs_input_grad(2):
-            unique = Tensor._make(grad._xp().unique(self.index))
-            grad_value = IndexSelect.apply(grad, unique, dim=self.dim).sum()
+        grad_value = self.value_gradient(grad, index) if self.needs_input_grad(2) else None
         return grad_input, None, grad_value
+
+    def value_gradient(self, grad, index):
+        # one value lands in every selected slice (repeated indices count once)
+        unique = Tensor._make(grad._xp().unique(self.index))
+        return IndexSelect.apply(grad, unique, dim=self.dim).sum()
+
+
+class IndexCopyOp(IndexFillOp):
+    """``a`` with the slices at ``index`` along ``dim`` replaced by those of ``source``."""
+
+    def value_gradient(self, grad, index):
+        return IndexSelect.apply(grad, index, dim=self.dim)
 
 
 def _check_source(input, source, dim, index, op):
