@@ -118,16 +118,13 @@ class Adam(Optimizer):
                     "decoupled_weight_decay": decoupled_weight_decay}
         super().__init__(params, defaults)
 
+    group_option_defaults = {"amsgrad": False, "maximize": False, "foreach": None,
+                             "capturable": False, "differentiable": False,
+                             "decoupled_weight_decay": False, "fused": None}
+
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)
         for group in self.param_groups:
-            group.setdefault("amsgrad", False)
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("capturable", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("decoupled_weight_decay", False)
-            group.setdefault("fused", None)
             for param in group["params"]:
                 param_state = self.state.get(param)
                 # checkpoints from old PyTorch versions hold the step as a Python number

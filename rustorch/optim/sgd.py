@@ -84,14 +84,8 @@ class SGD(Optimizer):
                     "foreach": foreach, "differentiable": differentiable, "fused": fused}
         super().__init__(params, defaults)
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("nesterov", False)
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("differentiable", False)
-            group.setdefault("fused", False)
+    group_option_defaults = {"nesterov": False, "maximize": False, "foreach": None,
+                             "differentiable": False, "fused": False}
 
     def apply_single(self, param: Tensor, grad: Tensor, group: dict[str, Any]) -> None:
         momentum = group["momentum"]
