@@ -17,7 +17,8 @@ from ..tensor import Tensor, tensor_method, wrap_dim
 from .elementwise import where
 from .indexing import Gather, ScatterAdd, _along_axis_key, take_along_dim
 from .movement import broadcast_shapes, reshape
-from .shape_more import ViewScatter, diagonal_scatter
+from .shape_more import diagonal_scatter
+from .strided import ViewScatter
 
 __all__ = ["put", "index_select", "index_add", "index_copy", "index_fill", "masked_fill",
            "masked_select", "masked_scatter", "take", "nonzero", "argwhere", "scatter_reduce",
