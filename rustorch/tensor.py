@@ -15,6 +15,7 @@ from .autograd import function as _function
 from .autograd.engine import run_backward
 from .autograd.function import AccumulateGrad, Node, gradient_edge
 from .autograd.grad_mode import grad_state
+from ._tensor_protocol import TensorProtocol, _rebuild_tensor  # noqa: F401 (pickles)
 from .errors import AutogradError, DTypeError, ShapeError
 
 __all__ = ["Tensor", "Size", "tensor_method", "is_tensor"]
@@ -55,7 +56,7 @@ def tensor_method(function=None, *, name: str | None = None):
     return attach(function) if function is not None else attach
 
 
-class Tensor:
+class Tensor(TensorProtocol):
     """A multi-dimensional array with autograd, behaving like ``torch.Tensor``."""
 
     __slots__ = ("_data", "requires_grad", "grad", "grad_fn", "_output_nr", "_version_counter",
@@ -237,122 +238,7 @@ class Tensor:
             raise DTypeError(f"type: invalid type {dtype!r}")
         return self.to(_dtypes.to_dtype(dtype))
 
-    # ----------------------------------------------------------------- python protocol
-    def __len__(self) -> int:
-        if self._data.ndim == 0:
-            raise ArgumentTypeError("len() of a 0-d tensor")
-        return self._data.shape[0]
-
-    def __iter__(self):
-        if self._data.ndim == 0:
-            raise ArgumentTypeError("iteration over a 0-d tensor")
-        return iter(self.unbind(0))
-
-    def __bool__(self) -> bool:
-        if self._data.size != 1:
-            raise ShapeError(f"Boolean value of Tensor with more than one value is ambiguous "
-                             f"(shape {list(self.shape)}); use .any() or .all()")
-        return bool(self._data.reshape(()).item())
-
-    def __float__(self) -> float:
-        return float(self.item())
-
-    def __int__(self) -> int:
-        return int(self.item())
-
-    def __complex__(self) -> complex:
-        return complex(self.item())
-
-    def __index__(self) -> int:
-        if self.dtype.is_floating_point or self.dtype.is_complex or self._data.size != 1:
-            raise ArgumentTypeError("only integer tensors of a single element can be converted "
-                                    "to an index")
-        return int(self.item())
-
     __hash__ = object.__hash__
-
-    def item(self):
-        if self._data.size != 1:
-            raise ShapeError(f"a Tensor with {self._data.size} elements cannot be converted "
-                             f"to Scalar")
-        value = self._data.reshape(()).item() if self.is_cpu else self._data.get().item()
-        if self._data.dtype == _dtypes.bfloat16.numpy:
-            return float(value)
-        return value
-
-    def tolist(self):
-        data = self._data if self.is_cpu else self._data.get()
-        if data.dtype == _dtypes.bfloat16.numpy:
-            data = data.astype(np.float32)
-        return data.tolist()
-
-    def numpy(self, *, force: bool = False) -> np.ndarray:
-        if self.requires_grad and not force:
-            raise AutogradError("Can't call numpy() on Tensor that requires grad. Use "
-                                "tensor.detach().numpy() instead.")
-        if not self.is_cpu:
-            if not force:
-                raise _device_error("numpy()", self)
-            return self._data.get()
-        return self._data
-
-    def __array__(self, dtype=None, copy=None):
-        array = self.numpy(force=True) if self.requires_grad else self.numpy(force=not self.is_cpu)
-        if dtype is not None:
-            return array.astype(dtype, copy=False)
-        return array
-
-    def __dlpack__(self, *args, **kwargs):
-        if self.requires_grad:
-            from .utils.dlpack import DLPackError
-            raise DLPackError("Can't export tensors that require gradient, use "
-                              "tensor.detach()")
-        return self._data.__dlpack__(*args, **kwargs)
-
-    def __dlpack_device__(self):
-        return self._data.__dlpack_device__()
-
-    def __repr__(self, *, tensor_contents=None) -> str:
-        from ._tensor_str import tensor_repr
-        return tensor_repr(self)
-
-    def __format__(self, spec: str) -> str:
-        if self._data.ndim == 0:
-            return format(self.item(), spec)
-        if spec:
-            raise TypeError("unsupported format string passed to Tensor.__format__")
-        return repr(self)
-
-    def __copy__(self) -> "Tensor":
-        """A shallow copy shares memory (as in PyTorch)."""
-        result = _new(type(self))
-        result._init_from(self._data, self.requires_grad)
-        result._version_counter = self._version_counter
-        result.__dict__.update(self.__dict__)
-        return result
-
-    def __reduce_ex__(self, protocol):
-        data = self._data if self.is_cpu else self._data.get()
-        return (_rebuild_tensor, (np.array(data), self.requires_grad, str(self.device)))
-
-    def __deepcopy__(self, memo):
-        if not self.is_leaf:
-            raise AutogradError("Only Tensors created explicitly by the user (graph leaves) "
-                                "support the deepcopy protocol at the moment. If you were "
-                                "attempting to deepcopy a module, this may be because of a "
-                                "torch.nn.utils.weight_norm usage, see "
-                                "https://github.com/pytorch/pytorch/pull/103001")
-        if id(self) in memo:
-            return memo[id(self)]
-        result = _new(type(self))
-        result._init_from(self._data.copy(), self.requires_grad)
-        if self.grad is not None:
-            result.grad = self.grad.__deepcopy__(memo)
-        for key, value in self.__dict__.items():
-            import copy
-            result.__dict__[key] = copy.deepcopy(value, memo)
-        memo[id(self)] = result
-        return result
 
     # ----------------------------------------------------------------- autograd
     @property
@@ -638,24 +524,8 @@ def wrap_dim(dim: int, ndim: int) -> int:
     return dim + bound if dim < 0 else dim
 
 
-def _device_error(what: str, tensor: Tensor):
-    from .errors import DeviceError
-    return DeviceError(f"{what}: can't convert {tensor.device} tensor to numpy. Use "
-                       f"Tensor.cpu() to copy the tensor to host memory first.")
-
-
-def _rebuild_tensor(array, requires_grad, device_name):
-    tensor = Tensor._make(array)
-    if device_name != "cpu":
-        tensor = tensor.to(device_name)
-    tensor.requires_grad = requires_grad
-    return tensor
-
-
 def is_tensor(obj) -> bool:
     return isinstance(obj, Tensor)
 
-
-from .errors import ArgumentTypeError  # noqa: E402
 
 _function._bind_tensor(Tensor)

@@ -13,6 +13,7 @@ import numpy as np
 from ..autograd.function import Primitive
 from ..errors import ArgumentError, DTypeError, ShapeError
 from ..tensor import Tensor, tensor_method, wrap_dim
+from .linalg_core import scaled_sum, zero_link
 from ._results import accepts_out
 from .sort_select import InvalidArgumentError
 
@@ -222,45 +223,25 @@ def kron(input, other) -> Tensor:
     return (a_interleaved * b_interleaved).reshape([x * y for x, y in zip(a.shape, b.shape)])
 
 
-def _zero_link(tensor: Tensor) -> Tensor:
-    """Zeros shaped like ``tensor`` that still link to it (a zero gradient, as PyTorch gives),
-    without propagating its NaN/inf values as ``tensor * 0`` would."""
-    if not tensor.requires_grad:
-        return tensor.new_zeros(tensor.shape)
-    from .elementwise import where
-    always = Tensor._make(tensor._xp().ones((), dtype=bool))
-    return where(always, tensor.new_zeros(()), tensor)
-
-
-def _scaled_sum(input, product, beta, alpha):
-    if not (product.dtype.is_floating_point or product.dtype.is_complex):
-        alpha, beta = int(alpha), int(beta)  # PyTorch truncates the scalars for integer ops
-    if alpha != 1:
-        product = product * alpha
-    if beta == 0:  # PyTorch ignores ``input`` then (NaN in it does not propagate)
-        return product + _zero_link(input)
-    return (input * beta if beta != 1 else input) + product
-
-
 @tensor_method
 @accepts_out
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None) -> Tensor:
     """``beta * input + alpha * bmm(batch1, batch2)``."""
-    return _scaled_sum(input, batch1.bmm(batch2), beta, alpha)
+    return scaled_sum(input, batch1.bmm(batch2), beta, alpha)
 
 
 @tensor_method
 @accepts_out
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None) -> Tensor:
     """``beta * input + alpha * sum_b batch1[b] @ batch2[b]``."""
-    return _scaled_sum(input, batch1.bmm(batch2).sum(0), beta, alpha)
+    return scaled_sum(input, batch1.bmm(batch2).sum(0), beta, alpha)
 
 
 @tensor_method
 @accepts_out
 def addmv(input, mat, vec, *, beta=1, alpha=1, out=None) -> Tensor:
     """``beta * input + alpha * (mat @ vec)``."""
-    return _scaled_sum(input, mat.mv(vec), beta, alpha)
+    return scaled_sum(input, mat.mv(vec), beta, alpha)
 
 
 @tensor_method
@@ -269,7 +250,7 @@ def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None) -> Tensor:
     """``beta * input + alpha * outer(vec1, vec2)``."""
     if vec1.ndim != 1 or vec2.ndim != 1:
         raise ShapeError(f"addr: Expected 1-D argument vec1, but got {vec1.ndim}-D")
-    return _scaled_sum(input, vec1.outer(vec2), beta, alpha)
+    return scaled_sum(input, vec1.outer(vec2), beta, alpha)
 
 
 @accepts_out
@@ -294,7 +275,7 @@ def matrix_power(input, n: int) -> Tensor:
                          f"{input.shape[-1] if input.ndim else ''} matrices")
     if n == 0:
         eye = Tensor._make(input._xp().eye(input.shape[-1], dtype=input._data.dtype))
-        return eye + _zero_link(input)
+        return eye + zero_link(input)
     if n < 0:
         from ..linalg import inv
         input, n = inv(input), -n

@@ -221,13 +221,18 @@ def masked_fill(input, mask: Tensor, value):
     return where(mask, value, input)
 
 
+def _masked_inplace(input: Tensor, mask: Tensor, other, function, op: str) -> Tensor:
+    """``input = function(input, mask, other)`` in place; the mask must fit ``input``'s shape."""
+    mask = _check_mask(mask, op)
+    if tuple(broadcast_shapes(input.shape, mask.shape)) != tuple(input.shape):
+        raise ShapeError(f"{op}: mask of shape {list(mask.shape)} is not broadcastable to self "
+                         f"of shape {list(input.shape)}")
+    return input._inplace(lambda target: function(target, mask, other), other)
+
+
 @tensor_method
 def masked_fill_(input, mask: Tensor, value):
-    mask = _check_mask(mask, "masked_fill_")
-    if tuple(broadcast_shapes(input.shape, mask.shape)) != tuple(input.shape):
-        raise ShapeError(f"masked_fill_: mask of shape {list(mask.shape)} is not broadcastable "
-                         f"to self of shape {list(input.shape)}")
-    return input._inplace(lambda target: masked_fill(target, mask, value), value)
+    return _masked_inplace(input, mask, value, masked_fill, "masked_fill_")
 
 
 @tensor_method
@@ -277,11 +282,7 @@ def masked_scatter(input, mask: Tensor, source: Tensor):
 
 @tensor_method
 def masked_scatter_(input, mask: Tensor, source: Tensor):
-    mask = _check_mask(mask, "masked_scatter_")
-    if tuple(broadcast_shapes(input.shape, mask.shape)) != tuple(input.shape):
-        raise ShapeError(f"masked_scatter_: mask of shape {list(mask.shape)} is not "
-                         f"broadcastable to self of shape {list(input.shape)}")
-    return input._inplace(lambda target: masked_scatter(target, mask, source), source)
+    return _masked_inplace(input, mask, source, masked_scatter, "masked_scatter_")
 
 
 # ----------------------------------------------------------------- take, nonzero

@@ -129,19 +129,35 @@ ger = outer
 tensor_method(outer, name="ger")
 
 
+def zero_link(tensor: Tensor) -> Tensor:
+    """Zeros shaped like ``tensor`` that still link to it (a zero gradient, as PyTorch gives),
+    without propagating its NaN/inf values as ``tensor * 0`` would."""
+    if not tensor.requires_grad:
+        return tensor.new_zeros(tensor.shape)
+    from .elementwise import where
+    always = Tensor._make(tensor._xp().ones((), dtype=bool))
+    return where(always, tensor.new_zeros(()), tensor)
+
+
+def scaled_sum(input, product, beta, alpha):
+    """``beta * input + alpha * product`` with PyTorch's rules for the scalars."""
+    if not (product.dtype.is_floating_point or product.dtype.is_complex):
+        alpha, beta = int(alpha), int(beta)  # PyTorch truncates the scalars for integer ops
+    if alpha != 1:
+        product = product * alpha
+    if beta == 0:  # PyTorch ignores ``input`` then (NaN in it does not propagate)
+        return product + zero_link(input)
+    return (input * beta if beta != 1 else input) + product
+
+
 @tensor_method
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     """``beta * input + alpha * (mat1 @ mat2)``."""
-    product = mm(mat1, mat2)
-    if alpha != 1:
-        product = product * alpha
-    if beta == 0:
-        result = product
-    else:
-        result = (input * beta if beta != 1 else input) + product
+    result = scaled_sum(input, mm(mat1, mat2), beta, alpha)
     if out is not None:
         from .elementwise import _maybe_out
         return _maybe_out(result, out)
     return result
+
 
 

@@ -104,7 +104,7 @@ def _nodes_to_run(root_nodes, captures) -> set:
             continue
         if node in reaches:
             continue
-        reaches[node] = False  # placeholder: marks the node as visited
+        reaches[node] = False  # visited; set to the real answer once its children are done
         stack.append((node, True))
         for edge in node.next_edges:
             if edge is not None and edge[0] not in reaches:

@@ -144,13 +144,18 @@ def _pool_bytes(device: Any, kind: str) -> int:
         return int(pool.used_bytes() if kind == "used" else pool.total_bytes())
 
 
-def memory_allocated(device: Any = None) -> int:
-    """Bytes held by tensors on ``device`` (CuPy's memory pool); 0 without CUDA."""
-    value = _pool_bytes(device, "used")
+def _tracked_pool_bytes(device: Any, kind: str, peaks: dict) -> int:
+    """The pool's current bytes, also recorded as a peak (CuPy keeps none)."""
+    value = _pool_bytes(device, kind)
     if value:
         key = _index(device)
-        _peak_allocated[key] = max(_peak_allocated.get(key, 0), value)
+        peaks[key] = max(peaks.get(key, 0), value)
     return value
+
+
+def memory_allocated(device: Any = None) -> int:
+    """Bytes held by tensors on ``device`` (CuPy's memory pool); 0 without CUDA."""
+    return _tracked_pool_bytes(device, "used", _peak_allocated)
 
 
 def max_memory_allocated(device: Any = None) -> int:
@@ -162,11 +167,7 @@ def max_memory_allocated(device: Any = None) -> int:
 
 def memory_reserved(device: Any = None) -> int:
     """Bytes reserved by CuPy's memory pool (allocated or cached); 0 without CUDA."""
-    value = _pool_bytes(device, "total")
-    if value:
-        key = _index(device)
-        _peak_reserved[key] = max(_peak_reserved.get(key, 0), value)
-    return value
+    return _tracked_pool_bytes(device, "total", _peak_reserved)
 
 
 def max_memory_reserved(device: Any = None) -> int:

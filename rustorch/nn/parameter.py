@@ -111,7 +111,8 @@ class UninitializedParameter(Parameter):
 
 
 class UninitializedBuffer(Tensor):
-    """Placeholder for lazily shaped buffers (not supported beyond the name)."""
+    """Lazily shaped buffers of PyTorch's lazy modules: not supported yet, so constructing one
+    raises NotSupportedError (the name exists for imports)."""
 
     def __new__(cls, *args, **kwargs):
         from ..errors import NotSupportedError

@@ -451,3 +451,8 @@ def test_backward_hook_without_input_grad_and_tuple_outputs():
             (first.sum() + second.sum() * 3).backward()
         records[m.__name__] = seen
     assert records["rustorch"] == records["torch"] == [((True, True), 2)]
+
+
+def test_uninitialized_buffer_is_not_supported_yet():
+    with pytest.raises(rustorch.NotSupportedError):
+        rustorch.nn.UninitializedBuffer()

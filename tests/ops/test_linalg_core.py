@@ -200,3 +200,9 @@ def test_gradcheck(name, fn, shapes):
     inputs = tuple(_leaf(randn(*shape, dtype=F64)) for shape in shapes)
     assert gradcheck(fn, inputs)
     assert gradgradcheck(fn, inputs)
+
+
+def test_addmm_beta_zero_gives_input_a_zero_gradient():
+    # PyTorch ignores input's values (NaN included) but still returns a zero gradient for it
+    check(lambda m, i, a, b: m.addmm(i, a, b, beta=0, alpha=2), randn(2, 2), randn(2, 3),
+          randn(3, 2))

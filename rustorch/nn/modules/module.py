@@ -111,7 +111,8 @@ class Module(StateDictMixin, HooksMixin):
             self._non_persistent_buffers_set.add(name)
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
-        """Add a parameter, accessible as an attribute (None leaves a placeholder)."""
+        """Add a parameter, accessible as an attribute (None registers the name with no value,
+        as PyTorch does for an absent bias)."""
         if "_parameters" not in self.__dict__:
             raise AttributeError("cannot assign parameter before Module.__init__() call")
         if not isinstance(name, str):
