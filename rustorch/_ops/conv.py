@@ -13,12 +13,12 @@ next convolution read it without a transpose copy.
 """
 from __future__ import annotations
 
-import contextlib
 import itertools
 import math
 
 import numpy as np
 
+from .._threads import single_threaded_blas
 from ..autograd.function import Primitive
 from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor
@@ -91,45 +91,6 @@ _INPUT_GRAD_BLOCK_BYTES = 2 ** 20
 _KEEP_COLUMNS_BYTES = 16 * 2 ** 20
 
 
-# numpy's BLAS pools (OpenBLAS) found on first use: ``None`` until then, ``[]`` when none is.
-_blas_pools = None
-
-
-def _blas_controllers():
-    global _blas_pools
-    if _blas_pools is None:
-        try:
-            from threadpoolctl import ThreadpoolController
-            _blas_pools = [pool for pool in ThreadpoolController().lib_controllers
-                           if pool.user_api == "blas"]
-        except Exception:  # threadpoolctl missing or unable to read a library: leave BLAS be
-            _blas_pools = []
-    return _blas_pools
-
-
-@contextlib.contextmanager
-def _single_threaded_blas(xp):
-    """Run the block GEMMs of a convolution on one BLAS thread.
-
-    The GEMMs here are cache-sized blocks (a few MFLOP each): a multi-threaded BLAS pays a
-    thread wake-up and barrier per call and, when another process holds a core, waits for its
-    slowest thread at every call. Measured on 2 cores under load: conv forward 32 -> 9.5 ms
-    (batch 64, 16->32 ch, 14x14) and 260 -> 40 ms (32->64 ch, 28x28). Toggling costs ~2 us.
-    """
-    if xp is not np:
-        yield
-        return
-    changed = []
-    for pool in _blas_controllers():
-        threads = pool.get_num_threads()
-        if threads > 1:
-            pool.set_num_threads(1)
-            changed.append((pool, threads))
-    try:
-        yield
-    finally:
-        for pool, threads in changed:
-            pool.set_num_threads(threads)
 
 
 def _padded_source(xp, x, geometry: ConvGeometry, dtype):
@@ -361,7 +322,7 @@ class Conv(Primitive):
     def forward(self, xp, x, weight, bias=None, geometry=None, keep_columns=True):
         """``keep_columns=False`` (the weight needs no gradient) drops the patch matrix."""
         self.geometry = geometry
-        with _single_threaded_blas(xp):
+        with single_threaded_blas(xp):
             result, cols = conv_forward(xp, x, weight, geometry,
                                         keep_columns=self.needs_grad and keep_columns)
         if cols is not None:
@@ -388,7 +349,7 @@ class ConvTranspose(Primitive):
 
     def forward(self, xp, grad, weight, geometry=None):
         self.geometry = geometry
-        with _single_threaded_blas(xp):
+        with single_threaded_blas(xp):
             result = conv_input_grad(xp, grad, weight, geometry)
         return result.astype(grad.dtype, copy=False)
 
@@ -409,7 +370,7 @@ class ConvWeight(Primitive):
 
     def forward(self, xp, x, grad, geometry=None, cols=None):
         self.geometry = geometry
-        with _single_threaded_blas(xp):
+        with single_threaded_blas(xp):
             result = conv_weight_grad(xp, x, grad, geometry, cols)
         return result.astype(x.dtype, copy=False)
 

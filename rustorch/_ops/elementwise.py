@@ -239,7 +239,7 @@ def _rounded_div(a, b, mode):
 def _maybe_out(result: Tensor, out):
     if out is None:
         return result
-    out._data = out._data  # keep identity; write values and adopt the result's shape
+    # keep the ``out`` object; it takes the result's shape if it differs
     if tuple(out.shape) != tuple(result.shape):
         out._data = out._xp().empty(result._data.shape, out._data.dtype)
     out._write(result._data, result.dtype)

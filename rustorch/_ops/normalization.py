@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._threads import single_threaded_blas
 from ..autograd.function import Primitive
 from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor
@@ -47,8 +48,7 @@ def column_sums(xp, rows):
     """
     if rows.dtype.kind != "f" or rows.dtype.itemsize < 4 or rows.shape[0] < 64:
         return rows.sum(axis=0)
-    from .conv import _single_threaded_blas
-    with _single_threaded_blas(xp):
+    with single_threaded_blas(xp):
         return xp.ones(rows.shape[0], dtype=rows.dtype) @ rows
 
 
