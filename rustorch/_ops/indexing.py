@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import ArgumentError, DTypeError, NotSupportedError, ShapeError, TensorIndexError
 from .. import dtypes as _dtypes
 from ..autograd.function import Primitive
 from ..autograd.grad_mode import grad_state
-from ..errors import ArgumentError, DTypeError, ShapeError, TensorIndexError
 from ..tensor import Tensor, tensor_method, wrap_dim
 
 __all__ = ["gather", "scatter", "scatter_add", "index_put", "convert_key", "take_along_dim"]
@@ -268,7 +268,7 @@ class Scatter(Primitive):
 
     def backward(self, grad):
         if self.reduce is not None:
-            raise NotImplementedError("the derivative of scatter with reduce is not "
+            raise NotSupportedError("the derivative of scatter with reduce is not "
                                       "implemented; use scatter_add or scatter_reduce")
         index = Tensor._make(self.index)
         grad_input = Scatter.apply(grad, index, 0.0, dim=self.dim) \

@@ -2,7 +2,7 @@
 ``gradcheck``, anomaly detection and (in ``rustorch.autograd.functional``) jacobian/hessian."""
 from __future__ import annotations
 
-from ..errors import AutogradError, NotSupportedError
+from ..errors import ArgumentError, ArgumentTypeError, AutogradError, NotSupportedError
 from .anomaly import (detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled,
                       set_detect_anomaly)
 from .engine import run_backward
@@ -27,7 +27,7 @@ def _as_list(value, what: str = "tensors"):
         return [value]
     if isinstance(value, (list, tuple)):
         return list(value)
-    raise TypeError(f"{what} must be a Tensor or a sequence of Tensors, got "
+    raise ArgumentTypeError(f"{what} must be a Tensor or a sequence of Tensors, got "
                     f"{type(value).__name__}")
 
 
@@ -64,7 +64,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
         raise NotSupportedError("autograd.grad: is_grads_batched=True is not supported (no vmap "
                                 "in rustorch); loop over the batch of grad_outputs instead")
     if materialize_grads and allow_unused is False:
-        raise ValueError("Expected allow_unused to be True or not passed when "
+        raise ArgumentError("Expected allow_unused to be True or not passed when "
                          "materialize_grads=True, but got: allow_unused=False.")
     outputs = _as_list(outputs, "outputs")
     inputs_list = _as_list(inputs, "inputs")

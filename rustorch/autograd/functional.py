@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..errors import AutogradError, NotSupportedError
+from ..errors import ArgumentError, ArgumentTypeError, AutogradError, NotSupportedError
 
 __all__ = ["vjp", "jvp", "jacobian", "hessian", "vhp", "hvp"]
 
@@ -31,11 +31,12 @@ def _as_tuple(value, argument: str, function: str) -> tuple:
     for index, item in enumerate(values):
         if not isinstance(item, Tensor):
             if was_tuple:
-                raise TypeError(f"The {argument} given to {function} must be either a Tensor or "
-                                f"a tuple of Tensors but the value at index {index} has type "
-                                f"{type(item)}.")
-            raise TypeError(f"The {argument} given to {function} must be either a Tensor or a "
-                            f"tuple of Tensors but the given {argument} has type {type(item)}.")
+                raise ArgumentTypeError(
+                    f"The {argument} given to {function} must be either a Tensor or a tuple of "
+                    f"Tensors but the value at index {index} has type {type(item)}.")
+            raise ArgumentTypeError(
+                f"The {argument} given to {function} must be either a Tensor or a tuple of "
+                f"Tensors but the given {argument} has type {type(item)}.")
     return was_tuple, values
 
 
@@ -176,7 +177,7 @@ def jacobian(func: Callable, inputs, create_graph: bool = False, strict: bool = 
     """
     from ..tensor import Tensor
     if strategy not in ("reverse-mode", "forward-mode"):
-        raise ValueError('Expected strategy to be either "forward-mode" or "reverse-mode". '
+        raise ArgumentError('Expected strategy to be either "forward-mode" or "reverse-mode". '
                          'Hint: If your function has more outputs than inputs, "forward-mode" '
                          'tends to be more performant. Otherwise, prefer to use '
                          '"reverse-mode".')

@@ -12,7 +12,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..errors import NotSupportedError, RusTorchError
+from ..errors import ArgumentError, NotSupportedError, RusTorchError
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError", "get_numerical_jacobian",
            "get_analytical_jacobian"]
@@ -146,7 +146,7 @@ def _fail(message: str, raise_exception: bool) -> bool:
 def _check_inputs(inputs) -> list:
     differentiable = [value for value in inputs if _is_differentiable(value)]
     if not differentiable:
-        raise ValueError("gradcheck expects at least one input tensor to require gradient, but "
+        raise ArgumentError("gradcheck expects at least one input tensor to require gradient, but "
                          "none of the them have requires_grad=True.")
     for position, value in enumerate(inputs):
         if _is_differentiable(value) and value.dtype.name not in ("float64", "complex128"):

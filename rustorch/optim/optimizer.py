@@ -251,7 +251,7 @@ class Optimizer:
 
     def apply_single(self, param: Tensor, grad: Tensor, group: dict[str, Any]) -> None:
         """Update ``param`` in place from ``grad`` with ``group``'s options (subclasses)."""
-        raise NotImplementedError(f"{type(self).__name__} must implement step() or "
+        raise NotSupportedError(f"{type(self).__name__} must implement step() or "
                                   f"apply_single()")
 
     # ----------------------------------------------------------------- hooks

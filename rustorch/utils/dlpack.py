@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import ArgumentTypeError, DeviceError, DTypeError, RusTorchError
 from .. import _backend
-from ..errors import DeviceError, DTypeError, RusTorchError
 
 __all__ = ["from_dlpack", "to_dlpack"]
 
@@ -44,7 +44,7 @@ def from_dlpack(ext_tensor):
         return ext_tensor
     if not hasattr(ext_tensor, "__dlpack__"):
         if type(ext_tensor).__name__ != "PyCapsule":
-            raise TypeError(f"from_dlpack: expected an object with __dlpack__ or a DLPack "
+            raise ArgumentTypeError(f"from_dlpack: expected an object with __dlpack__ or a DLPack "
                             f"capsule, got {type(ext_tensor).__name__}")
         ext_tensor = _Capsule(ext_tensor, (_CPU, 0))  # a bare capsule can't say; assume host
     device_type, _device_id = ext_tensor.__dlpack_device__()

@@ -8,7 +8,7 @@ from collections import abc as container_abcs
 from itertools import chain, islice
 from typing import Any, Iterable, Iterator, Mapping
 
-from ...errors import ArgumentError, ArgumentTypeError, TensorIndexError
+from ...errors import ArgumentError, ArgumentTypeError, NotSupportedError, TensorIndexError
 from ...tensor import Tensor
 from ..parameter import Parameter
 from .module import Module, _addindent
@@ -368,7 +368,7 @@ class ParameterList(Module):
                          for k, p in enumerate(self))
 
     def __call__(self, *args, **kwargs):
-        raise NotImplementedError("ParameterList should not be called.")
+        raise NotSupportedError("ParameterList should not be called.")
 
 
 class ParameterDict(Module):
@@ -468,7 +468,7 @@ class ParameterDict(Module):
                          for k, p in self.items())
 
     def __call__(self, input):
-        raise NotImplementedError("ParameterDict should not be called.")
+        raise NotSupportedError("ParameterDict should not be called.")
 
     def __or__(self, other: "ParameterDict") -> "ParameterDict":
         copy = self.copy()

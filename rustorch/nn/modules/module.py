@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any, Callable, Iterator
 
+from ...errors import ArgumentError, ArgumentTypeError, NotSupportedError
 from ... import dtypes as _dtypes
 from ...autograd.grad_mode import no_grad
-from ...errors import ArgumentError, ArgumentTypeError
 from ...tensor import Tensor
 from ..parameter import Buffer, Parameter
 from ._hooks import HooksMixin, global_hooks
@@ -34,7 +34,7 @@ def _addindent(text: str, spaces: int) -> str:
 
 
 def _forward_unimplemented(self, *inputs: Any) -> None:
-    raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required '
+    raise NotSupportedError(f'Module [{type(self).__name__}] is missing the required '
                               f'"forward" function')
 
 
