@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import contextlib
-import os
 
 import numpy as np
+
+from . import _parallel
 
 __all__ = ["single_threaded_blas", "set_num_threads", "get_num_threads", "set_num_interop_threads",
            "get_num_interop_threads"]
@@ -25,14 +26,13 @@ def set_num_threads(threads: int) -> None:
     if int(threads) < 1:
         raise ArgumentValueError(f"set_num_threads expects a positive integer, got {threads}")
     _limiter = _controller().limit(limits=int(threads))
+    _parallel.set_threads(int(threads))
 
 
 def get_num_threads() -> int:
-    """The number of threads the BLAS pool uses (the CPU count when unset)."""
-    infos = [info for info in _controller().info() if info.get("user_api") == "blas"]
-    if infos:
-        return int(max(info["num_threads"] for info in infos))
-    return os.cpu_count() or 1
+    """Threads an op may use: the CPUs this process may run on, ``OMP_NUM_THREADS`` when set,
+    or what ``set_num_threads`` chose."""
+    return _parallel.threads()
 
 
 def set_num_interop_threads(threads: int) -> None:

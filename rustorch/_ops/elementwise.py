@@ -35,8 +35,8 @@ def _quiet(function, array):
 class Add(Primitive):
     def forward(self, xp, a, b, dtype=None):
         if dtype is None:
-            return a + b
-        return cast(a, dtype) + cast(b, dtype)
+            return a + b if xp is np else xp.add(a, b)
+        return xp.add(cast(a, dtype), cast(b, dtype))
 
     def backward(self, grad):
         return grad, grad
@@ -45,8 +45,8 @@ class Add(Primitive):
 class Sub(Primitive):
     def forward(self, xp, a, b, dtype=None):
         if dtype is None:
-            return a - b
-        return cast(a, dtype) - cast(b, dtype)
+            return a - b if xp is np else xp.subtract(a, b)
+        return xp.subtract(cast(a, dtype), cast(b, dtype))
 
     def backward(self, grad):
         return grad, (-grad if self.needs_input_grad(1) else None)
@@ -62,8 +62,8 @@ class Mul(Primitive):
 
     def forward(self, xp, a, b, dtype=None):
         if dtype is None:
-            return a * b
-        return cast(a, dtype) * cast(b, dtype)
+            return a * b if xp is np else xp.multiply(a, b)
+        return xp.multiply(cast(a, dtype), cast(b, dtype))
 
     def backward(self, grad):
         a, b = self.saved
@@ -332,10 +332,10 @@ def _sigmoid_derivative(output, grad):
 
 def _sigmoid_forward(xp, a):
     # split by sign so exp never overflows
-    positive = a >= 0
-    exp_negative_abs = xp.exp(-xp.abs(a))
-    return xp.where(positive, 1 / (1 + exp_negative_abs),
-                    exp_negative_abs / (1 + exp_negative_abs)).astype(a.dtype, copy=False)
+    exp_negative_abs = xp.exp(xp.negative(xp.abs(a)))
+    denominator = xp.add(exp_negative_abs, 1)
+    return xp.where(xp.greater_equal(a, 0), xp.reciprocal(denominator),
+                    xp.true_divide(exp_negative_abs, denominator)).astype(a.dtype, copy=False)
 
 
 sigmoid = unary_primitive("sigmoid", _sigmoid_forward,

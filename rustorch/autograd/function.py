@@ -10,7 +10,7 @@ import traceback
 
 import numpy as np
 
-from .. import _backend
+from .. import _backend, _parallel
 from ..errors import AutogradError, DeviceError
 from .grad_mode import grad_state
 
@@ -170,6 +170,15 @@ def _pick_xp(arrays):
     return module
 
 
+def _large(arrays) -> bool:
+    """Whether the first or last operand is big enough for the threaded numpy."""
+    first = arrays[0]
+    if type(first) is np.ndarray and first.size >= _parallel.MIN_ELEMENTS:
+        return True
+    last = arrays[-1]
+    return type(last) is np.ndarray and last.size >= _parallel.MIN_ELEMENTS
+
+
 def _broadcast_error(arrays):
     """PyTorch's RuntimeError for operands whose shapes don't broadcast."""
     from ..errors import ShapeError
@@ -231,6 +240,8 @@ class Primitive(Node):
         requires_grad = requires_grad and grad_state.enabled and cls.differentiable
         node.needs_grad = requires_grad
         xp = _pick_xp(arrays) if _backend._cupy is not None else np
+        if xp is np and arrays and _large(arrays):
+            xp = _parallel.numpy
         try:
             result = node.forward(xp, *arrays, **options)
         except ValueError as error:

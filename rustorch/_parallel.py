@@ -1,0 +1,332 @@
+"""NumPy on several threads for large arrays.
+
+NumPy's ufunc loops and reductions release the GIL but run on one thread, where PyTorch splits a
+large tensor over its intra-op threads. ``numpy`` below stands in for the numpy module: a
+primitive receives it as ``xp`` when its operand is large (``Primitive.apply``). Its ufuncs,
+``where`` and reductions cut the output into one slab per thread along an outer axis and run the
+slabs at once, the calling thread taking the first; every other attribute is numpy's own.
+Results equal the one-threaded call's (elementwise work is independent per element; reductions
+split only along axes they keep, except a whole-array sum/max/min, which combines one partial
+result per slab).
+
+Worker threads run each slab in a copy of the caller's context, so ``np.errstate`` set around a
+call holds in the workers too. A call made from a worker runs on that worker alone, and a child
+process made by ``fork`` starts with a fresh pool.
+"""
+from __future__ import annotations
+
+import contextvars
+import math
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+__all__ = ["numpy", "worth_splitting", "run_slabs", "bounds", "set_threads", "threads",
+           "MIN_ELEMENTS"]
+
+# Below this many output elements a call stays on one thread: handing a slab to a worker costs
+# ~20-40 us, about what one thread needs for 2^17 float32 additions.
+MIN_ELEMENTS = 1 << 17
+
+_threads: int | None = None
+_executor: ThreadPoolExecutor | None = None
+_executor_workers = 0
+_local = threading.local()
+_lock = threading.Lock()
+
+
+def _default_threads() -> int:
+    for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        value = os.environ.get(variable, "")
+        if value.isdigit() and int(value) > 0:
+            return int(value)
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def threads() -> int:
+    """Threads a large elementwise call or reduction uses (``rustorch.get_num_threads``)."""
+    global _threads
+    if _threads is None:
+        _threads = _default_threads()
+    return _threads
+
+
+def set_threads(count: int) -> None:
+    global _threads
+    _threads = int(count)
+
+
+def _mark_worker() -> None:
+    _local.worker = True
+
+
+def _pool(workers: int) -> ThreadPoolExecutor:
+    global _executor, _executor_workers
+    if _executor is None or _executor_workers < workers:
+        with _lock:
+            if _executor is None or _executor_workers < workers:
+                previous = _executor
+                _executor = ThreadPoolExecutor(workers, thread_name_prefix="rustorch-intra-op",
+                                               initializer=_mark_worker)
+                _executor_workers = workers
+                if previous is not None:
+                    previous.shutdown(wait=False)
+    return _executor
+
+
+def _forget_pool() -> None:  # in a forked child the pool's threads don't exist
+    global _executor, _executor_workers, _lock
+    _executor, _executor_workers, _lock = None, 0, threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
+
+
+def worth_splitting(elements: int) -> int:
+    """How many slabs a call with ``elements`` outputs gets (1: run it as is)."""
+    if elements < MIN_ELEMENTS or getattr(_local, "worker", False):
+        return 1
+    return min(threads(), elements // (MIN_ELEMENTS // 2))
+
+
+def bounds(length: int, parts: int) -> list[tuple[int, int]]:
+    """``parts`` consecutive (start, stop) ranges covering ``range(length)`` evenly."""
+    edges = [length * index // parts for index in range(parts + 1)]
+    return [(edges[index], edges[index + 1]) for index in range(parts)]
+
+
+def run_slabs(function, ranges) -> list:
+    """``function(start, stop)`` for every range, at once; results in the order of ``ranges``.
+
+    The caller runs the first range; the rest go to the pool in copies of the caller's context.
+    Every range finishes (their outputs may be shared) before an error is raised.
+    """
+    if len(ranges) == 1:
+        return [function(*ranges[0])]
+    executor = _pool(len(ranges) - 1)
+    futures = [executor.submit(contextvars.copy_context().run, function, start, stop)
+               for start, stop in ranges[1:]]
+    try:
+        first = function(*ranges[0])
+    finally:
+        for future in futures:
+            future.exception()  # wait for each before anything is raised
+    return [first] + [future.result() for future in futures]
+
+
+# ----------------------------------------------------------------- slab planning
+def _split_axis(shape, parts: int, avoid=()) -> int | None:
+    """The outermost axis long enough for ``parts`` slabs (not one of ``avoid``)."""
+    for axis, length in enumerate(shape):
+        if length >= parts and axis not in avoid:
+            return axis
+    return None
+
+
+def _slicer(operand, ndim: int, axis: int):
+    """A function taking (start, stop) to ``operand``'s part of that output slab."""
+    if not isinstance(operand, np.ndarray):
+        return lambda start, stop: operand
+    own_axis = axis - (ndim - operand.ndim)
+    if own_axis < 0 or operand.shape[own_axis] == 1:
+        return lambda start, stop: operand
+    prefix = (slice(None),) * own_axis
+    return lambda start, stop: operand[prefix + (slice(start, stop),)]
+
+
+def _operand_dtype(value):
+    if isinstance(value, (np.ndarray, np.generic)):
+        return value.dtype
+    if type(value) in (bool, int, float, complex):
+        return type(value)
+    return None
+
+
+def _output_like(operands, shape, dtype):
+    """An empty output with the layout of the first full-size operand (as numpy's K order)."""
+    for operand in operands:
+        if isinstance(operand, np.ndarray) and operand.shape == shape:
+            return np.empty_like(operand, dtype=dtype)
+    return np.empty(shape, dtype)
+
+
+def _elementwise(operands, out):
+    """(output shape, split axis, slab count) for an elementwise call over ``operands``.
+
+    ``None`` when the call should run as is (small, one thread, overlapping output ...).
+    """
+    arrays = [value for value in operands if isinstance(value, np.ndarray)]
+    if not arrays:
+        return None
+    shape = arrays[0].shape
+    for array in arrays[1:]:
+        if array.shape != shape:
+            try:
+                shape = np.broadcast_shapes(*(array.shape for array in arrays))
+            except ValueError:
+                return None  # numpy raises its own error
+            break
+    parts = worth_splitting(math.prod(shape))
+    if parts == 1:
+        return None
+    axis = _split_axis(shape, parts)
+    if axis is None:
+        return None
+    if out is not None and (out.shape != shape or any(
+            out is not array and np.may_share_memory(out, array) for array in arrays)):
+        return None  # possible overlap: numpy's own buffering keeps it correct
+    return shape, axis, parts
+
+
+class _ParallelUfunc:
+    """A ufunc with one output whose large calls run in slabs over threads."""
+
+    __slots__ = ("ufunc", "__name__")
+
+    def __init__(self, ufunc: np.ufunc) -> None:
+        self.ufunc = ufunc
+        self.__name__ = ufunc.__name__
+
+    def __getattr__(self, name):  # reduce, accumulate, nin ... are the ufunc's own
+        return getattr(self.ufunc, name)
+
+    def __call__(self, *operands, out=None, **options):
+        ufunc = self.ufunc
+        if isinstance(out, tuple):
+            out = out[0] if len(out) == 1 else out
+        if (options and set(options) - {"dtype", "casting"}) or len(operands) != ufunc.nin or \
+                (out is not None and not isinstance(out, np.ndarray)):
+            return ufunc(*operands, out=out, **options)
+        plan = _elementwise(operands, out)
+        if plan is None:
+            return ufunc(*operands, out=out, **options)
+        shape, axis, parts = plan
+        if out is None:
+            dtype = options.get("dtype")
+            if dtype is None:
+                kinds = tuple(_operand_dtype(value) for value in operands)
+                if any(kind is None for kind in kinds):
+                    return ufunc(*operands, **options)
+                try:
+                    dtype = ufunc.resolve_dtypes(kinds + (None,))[-1]
+                except (TypeError, ValueError, np.exceptions.DTypePromotionError):
+                    return ufunc(*operands, **options)  # numpy raises its own error
+            out = _output_like(operands, shape, dtype)
+        slicers = [_slicer(value, len(shape), axis) for value in operands]
+        target = _slicer(out, len(shape), axis)
+
+        def slab(start, stop):
+            ufunc(*(piece(start, stop) for piece in slicers), out=target(start, stop),
+                  **options)
+
+        run_slabs(slab, bounds(shape[axis], parts))
+        return out
+
+
+def _where(condition, x=None, y=None, /):
+    if x is None and y is None:
+        return np.where(condition)
+    operands = (condition, x, y)
+    plan = _elementwise(operands, None)
+    if plan is None:
+        return np.where(condition, x, y)
+    shape, axis, parts = plan
+    out = _output_like((x, y, condition), shape, np.result_type(x, y))
+    pick, first, second = (_slicer(value, len(shape), axis) for value in operands)
+    target = _slicer(out, len(shape), axis)
+
+    def slab(start, stop):
+        destination = target(start, stop)
+        np.copyto(destination, second(start, stop), casting="unsafe")
+        np.copyto(destination, first(start, stop), casting="unsafe", where=pick(start, stop))
+
+    run_slabs(slab, bounds(shape[axis], parts))
+    return out
+
+
+# ----------------------------------------------------------------- reductions
+_COMBINE = {"sum": np.add, "max": np.maximum, "min": np.minimum}
+
+
+def _reduction(name: str):
+    function = getattr(np, name)
+    combine = _COMBINE.get(name)
+
+    def reduce(a, axis=None, dtype=None, out=None, keepdims=False, **options):
+        if options or out is not None or not isinstance(a, np.ndarray) or \
+                (dtype is not None and name in ("max", "min")):
+            return function(a, axis=axis, out=out, keepdims=keepdims, **options,
+                            **({} if dtype is None else {"dtype": dtype}))
+        extra = {} if dtype is None else {"dtype": dtype}
+        parts = worth_splitting(a.size)
+        if parts == 1 or a.ndim == 0:
+            return function(a, axis=axis, keepdims=keepdims, **extra)
+        if axis is None or (isinstance(axis, tuple) and len(axis) == a.ndim):
+            return _whole(function, combine, a, keepdims, parts, extra)
+        axes = tuple(sorted(ax % a.ndim for ax in (axis if isinstance(axis, tuple) else (axis,))))
+        split = _split_axis(a.shape, parts, avoid=axes)
+        if split is None or len(set(axes)) != len(axes):
+            return function(a, axis=axis, keepdims=keepdims, **extra)
+        probe = function(a[(slice(0, 1),) * a.ndim], axis=axes, keepdims=keepdims, **extra)
+        kept_shape = tuple(1 if ax in axes else length for ax, length in enumerate(a.shape))
+        result_shape = kept_shape if keepdims else tuple(
+            length for ax, length in enumerate(a.shape) if ax not in axes)
+        result = np.empty(result_shape, np.asarray(probe).dtype)
+        result_axis = split if keepdims else split - sum(1 for ax in axes if ax < split)
+        source = _slicer(a, a.ndim, split)
+        target = _slicer(result, result.ndim, result_axis)
+
+        def slab(start, stop):
+            function(source(start, stop), axis=axes, keepdims=keepdims,
+                     out=target(start, stop), **extra)
+
+        with np.errstate(invalid="ignore", divide="ignore"):  # mean of an empty slab
+            run_slabs(slab, bounds(a.shape[split], parts))
+        return result
+
+    reduce.__name__ = name
+    return reduce
+
+
+def _whole(function, combine, a, keepdims, parts, extra):
+    """A reduction of every element: one partial per slab along the outermost long axis."""
+    if combine is None:
+        return function(a, keepdims=keepdims, **extra)
+    axis = _split_axis(a.shape, parts)
+    if axis is None:
+        return function(a, keepdims=keepdims, **extra)
+    source = _slicer(a, a.ndim, axis)
+    partials = run_slabs(lambda start, stop: function(source(start, stop), **extra),
+                         bounds(a.shape[axis], parts))
+    total = partials[0]
+    for partial in partials[1:]:
+        total = combine(total, partial)
+    if keepdims:
+        return np.asarray(total).reshape((1,) * a.ndim)
+    return total
+
+
+class _ParallelNumpy:
+    """numpy, with large ufunc calls, ``where`` and reductions split over threads."""
+
+    where = staticmethod(_where)
+    sum = staticmethod(_reduction("sum"))
+    mean = staticmethod(_reduction("mean"))
+    max = amax = staticmethod(_reduction("max"))
+    min = amin = staticmethod(_reduction("min"))
+
+    def __getattr__(self, name):
+        value = getattr(np, name)
+        if isinstance(value, np.ufunc) and value.nout == 1:
+            value = _ParallelUfunc(value)
+        setattr(self, name, value)  # looked up once
+        return value
+
+
+numpy = _ParallelNumpy()
