@@ -23,8 +23,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-__all__ = ["numpy", "worth_splitting", "run_slabs", "bounds", "set_threads", "threads",
-           "MIN_ELEMENTS"]
+__all__ = ["numpy", "worth_splitting", "run_slabs", "bounds", "reduce_kept", "set_threads",
+           "threads", "MIN_ELEMENTS"]
 
 # Below this many output elements a call stays on one thread: handing a slab to a worker costs
 # ~20-40 us, about what one thread needs for 2^17 float32 additions.
@@ -259,39 +259,69 @@ def _reduction(name: str):
     combine = _COMBINE.get(name)
 
     def reduce(a, axis=None, dtype=None, out=None, keepdims=False, **options):
+        extra = {} if dtype is None else {"dtype": dtype}
         if options or out is not None or not isinstance(a, np.ndarray) or \
                 (dtype is not None and name in ("max", "min")):
-            return function(a, axis=axis, out=out, keepdims=keepdims, **options,
-                            **({} if dtype is None else {"dtype": dtype}))
-        extra = {} if dtype is None else {"dtype": dtype}
+            return function(a, axis=axis, out=out, keepdims=keepdims, **options, **extra)
         parts = worth_splitting(a.size)
         if parts == 1 or a.ndim == 0:
             return function(a, axis=axis, keepdims=keepdims, **extra)
         if axis is None or (isinstance(axis, tuple) and len(axis) == a.ndim):
             return _whole(function, combine, a, keepdims, parts, extra)
-        axes = tuple(sorted(ax % a.ndim for ax in (axis if isinstance(axis, tuple) else (axis,))))
-        split = _split_axis(a.shape, parts, avoid=axes)
-        if split is None or len(set(axes)) != len(axes):
+        axes = _normalized_axes(axis, a.ndim)
+        if axes is None or _split_axis(a.shape, parts, avoid=axes) is None:
             return function(a, axis=axis, keepdims=keepdims, **extra)
-        probe = function(a[(slice(0, 1),) * a.ndim], axis=axes, keepdims=keepdims, **extra)
-        kept_shape = tuple(1 if ax in axes else length for ax, length in enumerate(a.shape))
-        result_shape = kept_shape if keepdims else tuple(
-            length for ax, length in enumerate(a.shape) if ax not in axes)
-        result = np.empty(result_shape, np.asarray(probe).dtype)
-        result_axis = split if keepdims else split - sum(1 for ax in axes if ax < split)
-        source = _slicer(a, a.ndim, split)
-        target = _slicer(result, result.ndim, result_axis)
+        probe = function(a[(slice(0, 1),) * a.ndim], axis=axes, keepdims=True, **extra)
 
-        def slab(start, stop):
-            function(source(start, stop), axis=axes, keepdims=keepdims,
-                     out=target(start, stop), **extra)
+        def compute(block, result):
+            function(block, axis=axes, keepdims=True, out=result, **extra)
 
-        with np.errstate(invalid="ignore", divide="ignore"):  # mean of an empty slab
-            run_slabs(slab, bounds(a.shape[split], parts))
-        return result
+        with np.errstate(invalid="ignore", divide="ignore"):  # numpy's mean of nothing: nan
+            (result,) = reduce_kept(a, axes, compute, [np.asarray(probe).dtype])
+        return result if keepdims else np.squeeze(result, axis=axes)
 
     reduce.__name__ = name
     return reduce
+
+
+def _normalized_axes(axis, ndim: int):
+    axes = tuple(sorted(ax % ndim for ax in (axis if isinstance(axis, tuple) else (axis,))))
+    return axes if len(set(axes)) == len(axes) else None
+
+
+def reduce_kept(a, axes, compute, dtypes, block_elements: int | None = None) -> list:
+    """Reduce ``a`` over ``axes`` in blocks cut along a kept axis, on several threads.
+
+    ``compute(block, *results)`` writes the reduction of one block of ``a`` into result blocks
+    shaped like it with ``axes`` of length 1 (keepdims). Returns one result per entry of
+    ``dtypes``. With ``block_elements``, no block has more elements than that (bounding the
+    temporaries ``compute`` makes), whatever the thread count.
+    """
+    kept_shape = tuple(1 if ax in axes else length for ax, length in enumerate(a.shape))
+    results = [np.empty(kept_shape, dtype) for dtype in dtypes]
+    if a.size == 0:
+        compute(a, *results)
+        return results
+    parts = worth_splitting(a.size)
+    split = _split_axis(a.shape, parts, avoid=axes)
+    if split is None:
+        split = _split_axis(a.shape, 1, avoid=axes)
+        parts = 1
+    if split is None:  # every axis is reduced
+        compute(a, *results)
+        return results
+    source = _slicer(a, a.ndim, split)
+    targets = [_slicer(result, a.ndim, split) for result in results]
+    per_row = a.size // max(a.shape[split], 1)
+    rows = a.shape[split] if block_elements is None else max(1, block_elements // max(per_row, 1))
+
+    def slab(start, stop):
+        for first in range(start, stop, rows):
+            last = min(stop, first + rows)
+            compute(source(first, last), *(target(first, last) for target in targets))
+
+    run_slabs(slab, bounds(a.shape[split], parts))
+    return results
 
 
 def _whole(function, combine, a, keepdims, parts, extra):

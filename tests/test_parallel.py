@@ -215,7 +215,19 @@ def test_large_elementwise_chain_and_gradients_equal_torch():
 
 def test_large_reductions_equal_torch():
     check(lambda m, x: (x.sum(dim=0), x.mean(dim=1), x.amax(dim=0), x.sum()),
-          randn(512, 512), grad=False)
+          randn(512, 512, dtype=np.float64), grad=False)
+
+
+def test_large_max_with_indices_and_argmax_equal_torch():
+    values = randn(512, 640)
+    values[3, 7] = values[100, 7] = values[3:5, 9].max() + 5  # ties: the first index wins
+    values[200, 11] = values[300, 11] = np.nan                # NaN wins, the first one
+    for dim in (0, 1):
+        check(lambda m, x: x.max(dim=dim), values)
+        check(lambda m, x: x.min(dim=dim, keepdim=True), values)
+        check(lambda m, x: (x.argmax(dim=dim), x.argmin(dim=dim)), values, grad=False)
+    check(lambda m, x: x.transpose(0, 1).max(dim=1), values)
+    check(lambda m, x: (x > 0).max(dim=0), values, grad=False)
 
 
 def test_large_where_and_comparisons_equal_torch():

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _parallel
 from .. import dtypes as _dtypes
 from ..autograd.function import Primitive
 from ..errors import ArgumentError
@@ -117,23 +118,12 @@ class MaxWithIndices(Primitive):
     def forward(self, xp, a, dim=0, keepdim=False, take_max=True):
         if a.shape and a.shape[dim] == 0:
             raise TensorIndexErrorLazy(dim)
-        arg = xp.argmax if take_max else xp.argmin
-        if a.dtype.kind == "f" and a.size:
-            # NaN propagates and wins, as in PyTorch
-            nan_mask = xp.isnan(a)
-            indices = arg(a, axis=dim)
-            if nan_mask.any():
-                indices = xp.where(nan_mask.any(axis=dim), xp.argmax(nan_mask, axis=dim),
-                                   indices)
-        else:
-            indices = arg(a, axis=dim)
-        indices = xp.expand_dims(indices, dim)
-        values = xp.take_along_axis(a, indices, axis=dim)
+        values, indices = extreme_and_index(xp, a, dim, take_max)
         self.dim, self.keepdim, self.input_shape = dim, keepdim, a.shape
         self.indices = indices
         if not keepdim:
             values, indices = values.squeeze(dim), indices.squeeze(dim)
-        return values, indices.astype(np.int64, copy=False)
+        return values, indices
 
     def backward(self, grad, _grad_indices=None):
         if not self.keepdim:
@@ -141,6 +131,45 @@ class MaxWithIndices(Primitive):
         index = Tensor._make(self.indices.astype(np.int64, copy=False))
         zeros = grad.new_zeros(self.input_shape)
         return zeros.scatter(self.dim, index, grad)
+
+
+def extreme_and_index(xp, a, axis: int, take_max: bool):
+    """(max or min, int64 index of its first occurrence) along ``axis``, both keepdims.
+
+    NaN counts as the extreme (the first NaN wins), as in PyTorch. On the CPU the work runs in
+    blocks along a kept axis, on several threads for large arrays: along a contiguous axis
+    numpy's arg-reduction is used directly; along another axis (where numpy's would copy the
+    whole array to make it contiguous) the extreme comes first and the index is the first
+    position equal to it.
+    """
+    if a.dtype == np.bool_:
+        a = a.view(np.uint8)
+        values, indices = extreme_and_index(xp, a, axis, take_max)
+        return values.view(np.bool_), indices
+    arg = xp.argmax if take_max else xp.argmin
+    if xp is not np and xp is not _parallel.numpy:  # cupy: reductions are fast on any axis
+        indices = arg(a, axis=axis, keepdims=True)
+        return xp.take_along_axis(a, indices, axis=axis), indices.astype(np.int64, copy=False)
+    extreme = np.max if take_max else np.min
+    innermost = a.strides[axis] == a.itemsize or a.shape[axis] == 1 or a.ndim == 1
+
+    def compute(block, values, indices):
+        if innermost:
+            np.copyto(indices, np.argmax(block, axis=axis, keepdims=True) if take_max else
+                      np.argmin(block, axis=axis, keepdims=True))
+            np.copyto(values, np.take_along_axis(block, indices, axis=axis))
+            return
+        extreme(block, axis=axis, keepdims=True, out=values)
+        matches = block == values
+        if values.dtype.kind in "fc" and np.isnan(values).any():
+            matches |= np.isnan(block)
+        np.copyto(indices, np.argmax(matches, axis=axis, keepdims=True))
+
+    return _parallel.reduce_kept(a, (axis,), compute, [a.dtype, np.int64],
+                                 block_elements=_BLOCK_ELEMENTS)
+
+
+_BLOCK_ELEMENTS = 1 << 18  # bounds the comparison mask (and numpy's copies) per block
 
 
 def TensorIndexErrorLazy(dim):  # noqa: N802 - builds the error PyTorch raises here

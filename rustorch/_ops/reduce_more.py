@@ -1,13 +1,12 @@
-"""More reductions: prod, var/std, argmax/argmin, all/any, logsumexp, norms, nan-reductions,
-median/mode. Scans live in ``scan.py``, sorting/selection in ``sort_select.py`` and cov/
-corrcoef/trapezoid in ``statistics.py``; they are re-exported from here so ``rustorch`` picks
-them up through this module's ``__all__``.
+"""More reductions: prod, argmax/argmin, all/any, logsumexp, norms, nan-reductions, median/mode.
+Scans live in ``scan.py``, sorting/selection in ``sort_select.py``, var/std in ``variance.py``
+and cov/corrcoef/trapezoid in ``statistics.py``; they are re-exported from here so
+``rustorch`` picks them up through this module's ``__all__``.
 """
 from __future__ import annotations
 
 import builtins
 import math
-import warnings
 
 import numpy as np
 
@@ -18,9 +17,9 @@ from ..return_types import namedtuple_result
 from ..tensor import Tensor, tensor_method, wrap_dim
 from ._helpers import dims_tuple
 from ._results import accepts_out
-from .reduce import _out, expand_reduced
+from .reduce import _out, expand_reduced, extreme_and_index
 
-__all__ = ["prod", "var", "std", "var_mean", "std_mean", "argmax", "argmin", "all", "any",
+__all__ = ["prod", "argmax", "argmin", "all", "any",
            "logsumexp", "norm", "count_nonzero", "aminmax", "nansum", "nanmean", "median",
            "nanmedian", "mode", "vector_norm_impl"]
 
@@ -92,62 +91,6 @@ def prod(input, dim=None, keepdim: bool = False, *, dtype=None, out=None):
     return _out(Prod.apply(input, dims=dims, keepdim=keepdim), out)
 
 
-# ----------------------------------------------------------------- var / std
-def _correction(correction, unbiased) -> float:
-    if correction is not None and unbiased is not None:
-        raise ArgumentError("var/std: give either 'correction' or 'unbiased', not both")
-    if correction is not None:
-        return float(correction)
-    return 1.0 if unbiased is None or unbiased else 0.0
-
-
-def _var_args(dim, unbiased, correction):
-    # var(x, True) and var(x, False) are the legacy ``unbiased`` positional form
-    if isinstance(dim, bool):
-        return None, dim
-    return dim, unbiased
-
-
-@tensor_method
-def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, out=None):
-    """Variance ``sum((x - mean)^2) / max(0, N - correction)`` over ``dim``."""
-    dim, unbiased = _var_args(dim, unbiased, correction)
-    input = _float_input(input, "var")
-    dims = dims_tuple(dim, input.ndim)
-    count = _reduced_count(input.shape, dims)
-    divisor = builtins.max(0.0, count - _correction(correction, unbiased))
-    centered = input - input.mean(dim=dims, keepdim=True)
-    squared = (centered * centered.conj()).real if input.dtype.is_complex else \
-        centered * centered
-    total = squared.sum(dim=dims, keepdim=keepdim)
-    if divisor:
-        return _out(total / divisor, out)
-    warnings.warn("var(): degrees of freedom is <= 0. Correction should be strictly less than "
-                  "the reduction factor (input numel divided by output numel).", UserWarning,
-                  stacklevel=2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return _out(total / 0.0, out)
-
-
-@tensor_method
-def std(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, out=None):
-    """Standard deviation: ``sqrt(var)``."""
-    return _out(var(input, dim, unbiased, keepdim, correction=correction).sqrt(), out)
-
-
-def var_mean(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
-    """(var, mean) over ``dim``."""
-    dim, unbiased = _var_args(dim, unbiased, correction)
-    result = var(input, dim, unbiased, keepdim, correction=correction)
-    return result, _float_input(input, "var_mean").mean(dim=dim, keepdim=keepdim)
-
-
-def std_mean(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
-    """(std, mean) over ``dim``."""
-    variance, average = var_mean(input, dim, unbiased, keepdim, correction=correction)
-    return variance.sqrt(), average
-
-
 # ----------------------------------------------------------------- argmax / all / any
 def _arg_extreme(input, dim, keepdim, take_max: bool):
     data = input._data
@@ -175,15 +118,11 @@ def _arg_extreme(input, dim, keepdim, take_max: bool):
 
 
 def _nan_aware_arg(xp, data, axis, take_max):
-    function = xp.argmax if take_max else xp.argmin
-    if data.dtype == np.bool_:
-        data = data.astype(np.uint8)
-    index = function(data, axis=axis)
-    if data.dtype.kind == "f":
-        # NaN counts as the extreme value, as in PyTorch
-        nan_mask = xp.isnan(data)
-        index = xp.where(nan_mask.any(axis=axis), xp.argmax(nan_mask, axis=axis), index)
-    return index
+    """Index of the extreme along ``axis`` (NaN wins, the first occurrence counts)."""
+    if axis == 0 and data.ndim == 1:
+        function = xp.argmax if take_max else xp.argmin
+        return function(data.view(np.uint8) if data.dtype == np.bool_ else data)
+    return extreme_and_index(xp, data, axis, take_max)[1].squeeze(axis)
 
 
 @tensor_method
@@ -488,5 +427,7 @@ from .sort_select import *  # noqa: E402,F401,F403
 from .sort_select import __all__ as _sort_all  # noqa: E402
 from .statistics import *  # noqa: E402,F401,F403
 from .statistics import __all__ as _statistics_all  # noqa: E402
+from .variance import *  # noqa: E402,F401,F403
+from .variance import __all__ as _variance_all  # noqa: E402
 
-__all__ = __all__ + _scan_all + _sort_all + _statistics_all
+__all__ = __all__ + _scan_all + _sort_all + _statistics_all + _variance_all

@@ -162,6 +162,8 @@ GRADCHECK_CASES = [
     ("prod", lambda x: x.prod(1), randn(3, 4, dtype=F64)),
     ("prod_zero", lambda x: x.prod(1), np.array([[1.5, 0.0, 2.0], [0.0, 0.0, 1.0]])),
     ("var", lambda x: x.var(0), randn(4, 3, dtype=F64)),
+    ("var_all", lambda x: x.var(correction=0), randn(4, 3, dtype=F64)),
+    ("std_dims_keepdim", lambda x: x.std(dim=(0, 2), keepdim=True), randn(3, 2, 4, dtype=F64)),
     ("logsumexp", lambda x: x.logsumexp(1), randn(3, 4, dtype=F64)),
     ("norm2", lambda x: x.norm(dim=1), randn(3, 4, dtype=F64)),
     ("norm3", lambda x: x.norm(3, dim=0), randn(3, 4, dtype=F64)),
@@ -242,3 +244,16 @@ STATISTICS_CASES = [
                          ids=[c[0] for c in STATISTICS_CASES])
 def test_statistics(name, fn, inputs):
     check(fn, *inputs)
+
+
+@pytest.mark.parametrize("shape,dim", [
+    ((512, 640), 1), ((512, 640), 0), ((64, 40, 128), (0, 2)), ((64, 40, 128), None),
+    ((300_001,), 0), ((300_001,), None), ((1000,), None),
+])
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_var_and_std_of_large_inputs_match_torch(shape, dim, keepdim):
+    """Blocked, threaded variance (whole rows per block; a 1-d input in rows plus a tail)."""
+    values = randn(*shape) * 3 + 5  # an offset mean: the centring must be exact per block
+    check(lambda m, x: x.var(dim=dim, keepdim=keepdim), values)
+    check(lambda m, x: x.std(dim=dim, keepdim=keepdim, correction=0), values)
+    check(lambda m, x: m.var_mean(x.transpose(0, -1), dim=0), values)
