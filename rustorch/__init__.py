@@ -4,6 +4,7 @@ Use it as ``import rustorch as torch``.
 """
 from __future__ import annotations
 
+from . import _memory
 from . import dtypes as _dtypes_module
 from .dtypes import (bfloat16, bool, cdouble, cfloat, complex64, complex128, double,  # noqa: A004
                      dtype, float, float16, float32, float64, get_default_dtype, half, int,
@@ -33,6 +34,8 @@ from ._threads import (get_num_interop_threads, get_num_threads, set_num_interop
                        set_num_threads)
 
 __version__ = "0.1.0"
+
+_memory.retain_freed_memory()
 
 
 def is_floating_point(input) -> bool:

@@ -353,7 +353,7 @@ class _ParallelNumpy:
 
     def __getattr__(self, name):
         value = getattr(np, name)
-        if isinstance(value, np.ufunc) and value.nout == 1:
+        if isinstance(value, np.ufunc) and value.nout == 1 and value.signature is None:
             value = _ParallelUfunc(value)
         setattr(self, name, value)  # looked up once
         return value

@@ -47,6 +47,12 @@ def test_large_ufunc_runs_in_slabs_and_equals_numpy(monkeypatch):
     assert result.dtype == np.float32
 
 
+def test_generalized_ufuncs_are_numpy_s():
+    square = randn(512, 512)
+    assert pn.matmul is np.matmul  # a matrix product is not elementwise: never cut in slabs
+    np.testing.assert_array_equal(pn.matmul(square, square), np.matmul(square, square))
+
+
 def test_small_calls_stay_on_one_thread(monkeypatch):
     calls = split_calls(monkeypatch)
     a = randn(64, 64)
