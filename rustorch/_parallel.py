@@ -23,8 +23,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-__all__ = ["numpy", "worth_splitting", "run_slabs", "bounds", "reduce_kept", "set_threads",
-           "threads", "MIN_ELEMENTS"]
+__all__ = ["numpy", "module_for", "worth_splitting", "run_slabs", "bounds", "reduce_kept",
+           "set_threads", "threads", "MIN_ELEMENTS"]
 
 # Below this many output elements a call stays on one thread: handing a slab to a worker costs
 # ~20-40 us, about what one thread needs for 2^17 float32 additions.
@@ -86,6 +86,15 @@ def _forget_pool() -> None:  # in a forked child the pool's threads don't exist
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_pool)
+
+
+def module_for(array):
+    """The array module for ``array``: this module's threaded numpy for large NumPy arrays,
+    numpy for small ones, cupy for CUDA arrays."""
+    if type(array) is np.ndarray:
+        return numpy if array.size >= MIN_ELEMENTS else np
+    from ._backend import array_module
+    return array_module(array)
 
 
 def worth_splitting(elements: int) -> int:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _parallel
 from .._threads import single_threaded_blas
 from ..autograd.function import Primitive
 from ..autograd.grad_mode import grad_state
@@ -52,9 +53,45 @@ def column_sums(xp, rows):
         return xp.ones(rows.shape[0], dtype=rows.dtype) @ rows
 
 
+_WIDE_ROW = 16384  # values per row of the wide view, at most (unless one pixel has more)
+
+
+def _wide_rows(array):
+    """(view, pixels): channels-last data as a C-contiguous 2-D view whose rows hold ``pixels``
+    whole pixels (the trailing spatial dims that fit ``_WIDE_ROW`` values), or (None, 0).
+
+    Per-channel arithmetic on the (N*H*W, C) view runs numpy's inner loop over only C values
+    per row; on the wide view a per-channel vector tiled ``pixels`` times lines up with long
+    rows (BatchNorm2d on (64, 16, 28, 28): 1.5 -> 0.3 ms for ``x * scale + shift``).
+    """
+    rows = _rows(array)
+    if rows is None or array.ndim < 3:
+        return None, 0
+    channels = array.shape[1]
+    pixels = 1
+    for length in reversed(array.shape[2:]):
+        if pixels * length * channels > _WIDE_ROW and pixels > 1:
+            break
+        pixels *= length
+    return rows.reshape(-1, pixels * channels), pixels
+
+
+def _per_channel_sums(xp, wide, pixels: int):
+    """Per-channel sums of a wide view: the column sums folded over its ``pixels``."""
+    return column_sums(xp, wide).reshape(pixels, -1).sum(axis=0)
+
+
 def batch_statistics(xp, x, axes: tuple):
     """(mean, biased var) over ``axes`` in the compute dtype, each shaped (C,)."""
     data = x.astype(_stat_dtype(x), copy=False)
+    wide, pixels = _wide_rows(data)
+    if wide is not None and data.size:
+        count = data.size // data.shape[1]
+        mean = _per_channel_sums(xp, wide, pixels) / count
+        xp = _parallel.module_for(wide)
+        centered = xp.subtract(wide, np.tile(mean, pixels))
+        xp.multiply(centered, centered, out=centered)
+        return mean, _per_channel_sums(np, centered, pixels) / count
     rows = _rows(data)
     if rows is not None:
         mean = column_sums(xp, rows) / rows.shape[0] if rows.shape[0] else rows.mean(axis=0)
@@ -65,6 +102,23 @@ def batch_statistics(xp, x, axes: tuple):
     centered = data - mean.reshape(shape)
     var = xp.mean(xp.square(centered), axis=axes)
     return mean, var
+
+
+def _scale_shift(xp, x, scale, shift=None):
+    """``x * scale + shift`` with per-channel (C,) vectors, in x's memory layout."""
+    wide, pixels = _wide_rows(x)
+    if wide is None:
+        shape = _channel_shape(x.ndim)
+        result = xp.multiply(x, scale.astype(x.dtype).reshape(shape))  # keeps x's layout
+        if shift is not None:
+            xp.add(result, shift.astype(x.dtype).reshape(shape), out=result)
+        return result
+    result = xp.empty_like(x)
+    target = _wide_rows(result)[0]
+    xp.multiply(wide, np.tile(scale.astype(x.dtype), pixels), out=target)
+    if shift is not None:
+        xp.add(target, np.tile(shift.astype(x.dtype), pixels), out=target)
+    return result
 
 
 def _channel_shape(ndim: int) -> tuple:
@@ -78,14 +132,11 @@ class BatchNormTrain(Primitive):
 
     def forward(self, xp, x, weight=None, bias=None, mean=None, invstd=None, eps=1e-5):
         self.mean, self.invstd, self.eps = mean, invstd, eps
-        shape = _channel_shape(x.ndim)
         scale = invstd if weight is None else invstd * weight.astype(invstd.dtype)
         shift = -mean * scale
         if bias is not None:
             shift = shift + bias.astype(invstd.dtype)
-        result = x * scale.astype(x.dtype).reshape(shape)  # keeps x's memory layout
-        result += shift.astype(x.dtype).reshape(shape)    # in place: one pass, no temporary
-        return result
+        return _scale_shift(xp, x, scale, shift)
 
     def backward(self, grad):
         x, weight = self.saved
@@ -113,14 +164,16 @@ class BatchNormTrain(Primitive):
     def _backward_arrays(self, grad, x, weight, axes, shape, count):
         """The same formula on raw arrays (no graph is being built), with fewer passes:
         ``gx = a * g + b * x + c`` with per-channel a, b, c."""
-        xp = grad._xp()
         g, data = grad._data, x._data
+        xp = grad._xp()
         mean, invstd = self.mean, self.invstd
         dtype = invstd.dtype
-        grad_rows, data_rows = _rows(g), _rows(data)
-        if grad_rows is not None and data_rows is not None and dtype == g.dtype == data.dtype:
-            grad_bias = column_sums(xp, grad_rows)
-            products = xp.einsum("ij,ij->j", grad_rows, data_rows)
+        grad_wide, pixels = _wide_rows(g)
+        data_wide = _wide_rows(data)[0] if grad_wide is not None else None
+        if data_wide is not None and data_wide.shape == grad_wide.shape and \
+                dtype == g.dtype == data.dtype:
+            grad_bias = _per_channel_sums(xp, grad_wide, pixels)
+            products = xp.einsum("ij,ij->j", grad_wide, data_wide).reshape(pixels, -1).sum(0)
         else:
             grad_bias = g.sum(axis=axes, dtype=dtype)
             products = xp.multiply(g, data, dtype=dtype).sum(axis=axes)
@@ -129,12 +182,11 @@ class BatchNormTrain(Primitive):
         grad_input = None
         if self.needs_input_grad(0):
             scale = invstd if weight is None else invstd * weight._data.astype(dtype)
-            a = scale
             b = -scale * invstd * grad_weight / count
             c = -scale * grad_bias / count - b * mean
-            grad_input = g * a.astype(g.dtype).reshape(shape)
-            grad_input += data * b.astype(g.dtype).reshape(shape)
-            grad_input += c.astype(g.dtype).reshape(shape)
+            xp = _parallel.module_for(g)
+            grad_input = _scale_shift(xp, g, scale, c)  # in g's memory layout
+            xp.add(grad_input, _scale_shift(xp, data, b), out=grad_input)
         return (None if grad_input is None else Tensor._make(grad_input),
                 Tensor._make(grad_weight.astype(data.dtype)) if self.needs_input_grad(1)
                 else None,

@@ -44,6 +44,29 @@ def test_batch_norm_without_running_stats_and_affine():
           atol=1e-4)
 
 
+@pytest.mark.parametrize("shape", [(4, 6, 5, 7), (16, 16, 28, 28), (3, 4, 130, 150),
+                                   (2, 3, 4, 5, 6)])
+@pytest.mark.parametrize("gradient_layout", ["channels_last", "contiguous"])
+def test_batch_norm_channels_last_wide_rows_match_torch(shape, gradient_layout):
+    """Channels-last data in rows of whole pixels (threaded when large), with a gradient in
+    either layout, training statistics and the running averages."""
+    channels = shape[1]
+    order = (0,) + tuple(range(2, len(shape))) + (1,)   # NCHW -> NHWC
+    back = (0, len(shape) - 1) + tuple(range(1, len(shape) - 1))  # NHWC -> NCHW
+    stats = {}
+
+    def run(m, x, weight, bias):
+        mean, var = m.zeros(channels), m.ones(channels)
+        stats[m.__name__] = (mean, var)
+        out = F(m).batch_norm(x.permute(*back), mean, var, weight, bias, True, 0.1, 1e-5)
+        # check() weights each output with a contiguous array: the gradient reaching
+        # batch_norm is channels-last through the permute, contiguous without it
+        return out.permute(*order) if gradient_layout == "channels_last" else out
+    values = randn(*(shape[i] for i in order)) * 2 + 3
+    check(run, values, randn(channels), randn(channels), atol=2e-4)
+    assert_close(stats["rustorch"], stats["torch"], atol=1e-4)
+
+
 def test_batch_norm_gradcheck_and_double_backward():
     x = to_rustorch(randn(4, 3, 5, dtype=np.float64), True)
     w = to_rustorch(randn(3, dtype=np.float64), True)
