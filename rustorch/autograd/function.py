@@ -157,6 +157,9 @@ class AccumulateGrad(Node):
         pass
 
 
+_LARGE = _parallel.MIN_ELEMENTS
+
+
 def _pick_xp(arrays):
     module = np
     for array in arrays:
@@ -168,15 +171,6 @@ def _pick_xp(arrays):
             raise DeviceError(_device_mismatch(arrays))
         module = _backend.cupy_module()
     return module
-
-
-def _large(arrays) -> bool:
-    """Whether the first or last operand is big enough for the threaded numpy."""
-    first = arrays[0]
-    if type(first) is np.ndarray and first.size >= _parallel.MIN_ELEMENTS:
-        return True
-    last = arrays[-1]
-    return type(last) is np.ndarray and last.size >= _parallel.MIN_ELEMENTS
 
 
 def _broadcast_error(arrays):
@@ -240,8 +234,11 @@ class Primitive(Node):
         requires_grad = requires_grad and grad_state.enabled and cls.differentiable
         node.needs_grad = requires_grad
         xp = _pick_xp(arrays) if _backend._cupy is not None else np
-        if xp is np and arrays and _large(arrays):
-            xp = _parallel.numpy
+        if xp is np and arrays:  # a large operand (the first or last): the threaded numpy
+            first, last = arrays[0], arrays[-1]
+            if type(first) is np.ndarray and first.size >= _LARGE or \
+                    type(last) is np.ndarray and last.size >= _LARGE:
+                xp = _parallel.numpy
         try:
             result = node.forward(xp, *arrays, **options)
         except ValueError as error:
