@@ -18,10 +18,10 @@ import math
 
 import numpy as np
 
-from .._threads import single_threaded_blas
 from ..autograd.function import Primitive
 from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor
+from .channels_last import add_per_channel, column_sums
 
 __all__ = ["Conv", "ConvTranspose", "ConvWeight", "ConvGeometry", "conv_output_size"]
 
@@ -113,14 +113,13 @@ def _batch_blocks(x, geometry: ConvGeometry, dtype):
     return [(start, min(batch, start + step)) for start in range(0, max(batch, 1), step)]
 
 
-def _im2col(xp, source, geometry: ConvGeometry, out=None):
+def _im2col(xp, source, geometry: ConvGeometry):
     """The (groups, n*L, K*Cg) patch matrix of a padded channels-last ``source``.
 
     With one input channel it is built kernel-offset-major, (K, n*L), and returned as its
     transposed view: each offset's row is then a copy of whole image rows (runs of ``out``
     elements instead of one), measured 2.6 -> 0.9 ms for (64, 1, 28, 28) with a 3x3 kernel;
-    BLAS takes the transposed operand at no cost. ``out`` (groups == 1 only), a (1, n*L,
-    K*C) C-contiguous array, receives the matrix instead of a new one.
+    BLAS takes the transposed operand at no cost.
     """
     batch, channels = source.shape[0], source.shape[-1]
     groups = geometry.groups
@@ -128,7 +127,7 @@ def _im2col(xp, source, geometry: ConvGeometry, out=None):
     strides = source.strides
     rows = batch * math.prod(geometry.output_size)
     width = math.prod(geometry.kernel_size) * (channels // groups)
-    if channels == 1 and groups == 1 and out is None:
+    if channels == 1 and groups == 1:
         window = xp.lib.stride_tricks.as_strided(
             source,
             shape=geometry.kernel_size + (batch,) + geometry.output_size,
@@ -145,9 +144,6 @@ def _im2col(xp, source, geometry: ConvGeometry, out=None):
         + tuple(strides[1 + d] * geometry.dilation[d] for d in range(spatial))
         + (strides[-1] * (channels // groups), strides[-1]))
     if groups == 1:
-        if out is not None:
-            out.reshape(window.shape)[...] = window
-            return out
         return window.reshape(1, rows, width)
     # groups first: (G, N, *out, *k, Cg)
     order = (2 * spatial + 1, 0) + tuple(range(1, 2 * spatial + 1)) + (2 * spatial + 2,)
@@ -202,32 +198,29 @@ def _group_matmul(xp, left, right, out=None):
 
 
 def conv_forward(xp, x, weight, geometry: ConvGeometry, keep_columns: bool = False):
-    """(N, C, *in) -> (N, O, *out), and the whole patch matrix when ``keep_columns`` and it
-    is one block or (groups == 1) fits ``_KEEP_COLUMNS_BYTES`` (else None)."""
+    """(N, C, *in) -> (N, O, *out), and the patch matrices of its sample blocks, as a list
+    of ((start, stop), matrix), when ``keep_columns`` and they take at most
+    ``_KEEP_COLUMNS_BYTES`` (or form one block); else None."""
     dtype = _compute_dtype(x)
     groups = geometry.groups
     weights = _weight_matrix(xp, weight, groups, dtype)
     source = _padded_source(xp, x, geometry, dtype)
-    blocks = _batch_blocks(x, geometry, dtype)
     positions = math.prod(geometry.output_size)
-    result = xp.empty((groups, x.shape[0] * positions, weights.shape[2]), dtype=dtype)
     width = weights.shape[1]
-    # the weight gradient is then one GEMM over the kept matrix instead of a second im2col
-    # pass; bounded, so that the activation memory stays well under PyTorch's
-    keep_all = keep_columns and len(blocks) > 1 and groups == 1 and x.shape[1] > 1 and \
-        x.shape[0] * positions * width * np.dtype(dtype).itemsize <= _KEEP_COLUMNS_BYTES
-    kept = xp.empty((1, x.shape[0] * positions, width), dtype=dtype) if keep_all else None
-    cols = None
+    blocks = _batch_blocks(x, geometry, dtype)
+    result = xp.empty((groups, x.shape[0] * positions, weights.shape[2]), dtype=dtype)
+    # the weight gradient then needs no second im2col pass; bounded, so that the activation
+    # memory stays well under PyTorch's
+    keep = keep_columns and (len(blocks) == 1 or x.shape[0] * positions * width *
+                             np.dtype(dtype).itemsize <= _KEEP_COLUMNS_BYTES)
+    kept = []
     for start, stop in blocks:
-        rows = slice(start * positions, stop * positions)
-        cols = _im2col(xp, source[start:stop], geometry,
-                       out=None if kept is None else kept[:, rows])
-        _group_matmul(xp, cols, weights, out=result[:, rows])
-    if kept is not None:
-        cols = kept
-    elif len(blocks) != 1 or not keep_columns:
-        cols = None
-    return _from_group_rows(result, x.shape[0], geometry.output_size), cols
+        cols = _im2col(xp, source[start:stop], geometry)
+        _group_matmul(xp, cols, weights, out=result[:, start * positions:stop * positions])
+        if keep:
+            kept.append(((start, stop), cols))
+    output = _from_group_rows(result, x.shape[0], geometry.output_size)
+    return output, kept if keep else None
 
 
 def conv_input_grad(xp, grad, weight, geometry: ConvGeometry):
@@ -274,24 +267,28 @@ def conv_input_grad(xp, grad, weight, geometry: ConvGeometry):
     return _channels_first(inner)
 
 
-def conv_weight_grad(xp, x, grad, geometry: ConvGeometry, cols=None):
-    """``sum over blocks of cols^T @ grad``, reshaped to the weight layout (O, Cg, *k)."""
+def conv_weight_grad(xp, x, grad, geometry: ConvGeometry, kept=None):
+    """``sum over blocks of cols^T @ grad``, reshaped to the weight layout (O, Cg, *k).
+
+    ``kept``: the forward's ((start, stop), patch matrix) blocks; without it the patch
+    matrices are built again.
+    """
     dtype = _compute_dtype(x)
     groups = geometry.groups
     spatial = len(geometry.kernel_size)
     per_group = x.shape[1] // groups
     grads = _grad_matrix(xp, grad, groups, dtype)                          # (G, N*L, Og)
     positions = math.prod(geometry.output_size)
-    if cols is not None:  # the forward's single-block patch matrix
-        result = _group_matmul(xp, cols.transpose(0, 2, 1), grads)
-    else:
+    if kept is None:
         source = _padded_source(xp, x, geometry, dtype)
-        result = None
-        for start, stop in _batch_blocks(x, geometry, dtype):
+        kept = [(block, None) for block in _batch_blocks(x, geometry, dtype)]
+    result = None
+    for (start, stop), cols in kept:
+        if cols is None:
             cols = _im2col(xp, source[start:stop], geometry)
-            block = _group_matmul(xp, cols.transpose(0, 2, 1),
-                                  grads[:, start * positions:stop * positions])
-            result = block if result is None else result.__iadd__(block)
+        block = _group_matmul(xp, cols.transpose(0, 2, 1),
+                              grads[:, start * positions:stop * positions])
+        result = block if result is None else result.__iadd__(block)
     out_per_group = result.shape[-1]
     result = result.reshape((groups,) + geometry.kernel_size + (per_group, out_per_group))
     # (G, *k, Cg, Og) -> (G, Og, Cg, *k)
@@ -309,7 +306,6 @@ def _sum_bias_grad(grad: Tensor) -> Tensor:
             data.dtype.itemsize >= 4:
         moved = _channels_last(data)
         if moved.flags.c_contiguous:
-            from .normalization import column_sums
             return Tensor._make(column_sums(grad._xp(), moved.reshape(-1, data.shape[1])))
     return grad.sum(dim=(0,) + tuple(range(2, grad.ndim)))
 
@@ -322,13 +318,12 @@ class Conv(Primitive):
     def forward(self, xp, x, weight, bias=None, geometry=None, keep_columns=True):
         """``keep_columns=False`` (the weight needs no gradient) drops the patch matrix."""
         self.geometry = geometry
-        with single_threaded_blas(xp):
-            result, cols = conv_forward(xp, x, weight, geometry,
-                                        keep_columns=self.needs_grad and keep_columns)
-        if cols is not None:
-            self.cols = cols  # reused by the weight gradient
+        result, kept = conv_forward(xp, x, weight, geometry,
+                                    keep_columns=self.needs_grad and keep_columns)
+        if kept is not None:
+            self.kept = kept  # reused by the weight gradient
         if bias is not None:  # the GEMM output is a fresh buffer: add in place
-            result += bias.astype(result.dtype).reshape((-1,) + (1,) * (x.ndim - 2))
+            add_per_channel(xp, result, bias)
         return result.astype(x.dtype, copy=False)
 
     def backward(self, grad):
@@ -336,7 +331,7 @@ class Conv(Primitive):
         geometry = self.geometry
         grad_x = ConvTranspose.apply(grad, weight, geometry=geometry) \
             if self.needs_input_grad(0) else None
-        grad_w = ConvWeight.apply(x, grad, geometry=geometry, cols=self.__dict__.get("cols")) \
+        grad_w = ConvWeight.apply(x, grad, geometry=geometry, kept=self.__dict__.get("kept")) \
             if self.needs_input_grad(1) else None
         grad_b = _sum_bias_grad(grad) if self.needs_input_grad(2) else None
         return grad_x, grad_w, grad_b
@@ -349,8 +344,7 @@ class ConvTranspose(Primitive):
 
     def forward(self, xp, grad, weight, geometry=None):
         self.geometry = geometry
-        with single_threaded_blas(xp):
-            result = conv_input_grad(xp, grad, weight, geometry)
+        result = conv_input_grad(xp, grad, weight, geometry)
         return result.astype(grad.dtype, copy=False)
 
     def backward(self, upstream):
@@ -368,10 +362,9 @@ class ConvWeight(Primitive):
 
     saves = (0, 1)
 
-    def forward(self, xp, x, grad, geometry=None, cols=None):
+    def forward(self, xp, x, grad, geometry=None, kept=None):
         self.geometry = geometry
-        with single_threaded_blas(xp):
-            result = conv_weight_grad(xp, x, grad, geometry, cols)
+        result = conv_weight_grad(xp, x, grad, geometry, kept)
         return result.astype(x.dtype, copy=False)
 
     def backward(self, upstream):

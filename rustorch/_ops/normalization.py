@@ -14,10 +14,11 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _parallel
-from .._threads import single_threaded_blas
 from ..autograd.function import Primitive
 from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor
+from .channels_last import (channel_shape, column_sums, per_channel_sums, pixel_rows,
+                            scale_shift, wide_rows)
 
 __all__ = ["BatchNormTrain", "batch_statistics"]
 
@@ -26,103 +27,27 @@ def _stat_dtype(array):
     return np.float32 if array.dtype.itemsize < 4 else array.dtype
 
 
-def _rows(array):
-    """A (M, C) view of channels-last data (what convolutions produce), else None.
-
-    Per-channel reductions over such a view run along contiguous rows, about twice as fast
-    as reducing the (N, C, *spatial) view over its strided axes.
-    """
-    if array.ndim < 3:
-        return array if array.ndim == 2 else None
-    moved = array.transpose((0,) + tuple(range(2, array.ndim)) + (1,))
-    if moved.flags.c_contiguous:
-        return moved.reshape(-1, array.shape[1])
-    return None
-
-
-def column_sums(xp, rows):
-    """``rows.sum(axis=0)`` of an (M, C) C-contiguous array as a BLAS ``ones @ rows`` (gemv).
-
-    numpy reduces a few long columns in a strided loop: for (50176, 16) float32 the gemv
-    takes 0.1 ms against 1.4 ms. It runs on one BLAS thread (a vector this small gains
-    nothing from a second thread and loses much when another process holds a core).
-    """
-    if rows.dtype.kind != "f" or rows.dtype.itemsize < 4 or rows.shape[0] < 64:
-        return rows.sum(axis=0)
-    with single_threaded_blas(xp):
-        return xp.ones(rows.shape[0], dtype=rows.dtype) @ rows
-
-
-_WIDE_ROW = 16384  # values per row of the wide view, at most (unless one pixel has more)
-
-
-def _wide_rows(array):
-    """(view, pixels): channels-last data as a C-contiguous 2-D view whose rows hold ``pixels``
-    whole pixels (the trailing spatial dims that fit ``_WIDE_ROW`` values), or (None, 0).
-
-    Per-channel arithmetic on the (N*H*W, C) view runs numpy's inner loop over only C values
-    per row; on the wide view a per-channel vector tiled ``pixels`` times lines up with long
-    rows (BatchNorm2d on (64, 16, 28, 28): 1.5 -> 0.3 ms for ``x * scale + shift``).
-    """
-    rows = _rows(array)
-    if rows is None or array.ndim < 3:
-        return None, 0
-    channels = array.shape[1]
-    pixels = 1
-    for length in reversed(array.shape[2:]):
-        if pixels * length * channels > _WIDE_ROW and pixels > 1:
-            break
-        pixels *= length
-    return rows.reshape(-1, pixels * channels), pixels
-
-
-def _per_channel_sums(xp, wide, pixels: int):
-    """Per-channel sums of a wide view: the column sums folded over its ``pixels``."""
-    return column_sums(xp, wide).reshape(pixels, -1).sum(axis=0)
-
-
 def batch_statistics(xp, x, axes: tuple):
     """(mean, biased var) over ``axes`` in the compute dtype, each shaped (C,)."""
     data = x.astype(_stat_dtype(x), copy=False)
-    wide, pixels = _wide_rows(data)
+    wide, pixels = wide_rows(data)
     if wide is not None and data.size:
         count = data.size // data.shape[1]
-        mean = _per_channel_sums(xp, wide, pixels) / count
+        mean = per_channel_sums(xp, wide, pixels) / count
         xp = _parallel.module_for(wide)
         centered = xp.subtract(wide, np.tile(mean, pixels))
         xp.multiply(centered, centered, out=centered)
-        return mean, _per_channel_sums(np, centered, pixels) / count
-    rows = _rows(data)
+        return mean, per_channel_sums(np, centered, pixels) / count
+    rows = pixel_rows(data)
     if rows is not None:
         mean = column_sums(xp, rows) / rows.shape[0] if rows.shape[0] else rows.mean(axis=0)
         centered = rows - mean
         return mean, xp.einsum("ij,ij->j", centered, centered) / max(rows.shape[0], 1)
     mean = data.mean(axis=axes)
-    shape = _channel_shape(x.ndim)
+    shape = channel_shape(x.ndim)
     centered = data - mean.reshape(shape)
     var = xp.mean(xp.square(centered), axis=axes)
     return mean, var
-
-
-def _scale_shift(xp, x, scale, shift=None):
-    """``x * scale + shift`` with per-channel (C,) vectors, in x's memory layout."""
-    wide, pixels = _wide_rows(x)
-    if wide is None:
-        shape = _channel_shape(x.ndim)
-        result = xp.multiply(x, scale.astype(x.dtype).reshape(shape))  # keeps x's layout
-        if shift is not None:
-            xp.add(result, shift.astype(x.dtype).reshape(shape), out=result)
-        return result
-    result = xp.empty_like(x)
-    target = _wide_rows(result)[0]
-    xp.multiply(wide, np.tile(scale.astype(x.dtype), pixels), out=target)
-    if shift is not None:
-        xp.add(target, np.tile(shift.astype(x.dtype), pixels), out=target)
-    return result
-
-
-def _channel_shape(ndim: int) -> tuple:
-    return (1, -1) + (1,) * (ndim - 2)
 
 
 class BatchNormTrain(Primitive):
@@ -136,12 +61,12 @@ class BatchNormTrain(Primitive):
         shift = -mean * scale
         if bias is not None:
             shift = shift + bias.astype(invstd.dtype)
-        return _scale_shift(xp, x, scale, shift)
+        return scale_shift(xp, x, scale, shift)
 
     def backward(self, grad):
         x, weight = self.saved
         axes = (0,) + tuple(range(2, x.ndim))
-        shape = _channel_shape(x.ndim)
+        shape = channel_shape(x.ndim)
         count = x.numel() // x.shape[1]
         if not grad_state.enabled:
             return self._backward_arrays(grad, x, weight, axes, shape, count)
@@ -168,11 +93,11 @@ class BatchNormTrain(Primitive):
         xp = grad._xp()
         mean, invstd = self.mean, self.invstd
         dtype = invstd.dtype
-        grad_wide, pixels = _wide_rows(g)
-        data_wide = _wide_rows(data)[0] if grad_wide is not None else None
+        grad_wide, pixels = wide_rows(g)
+        data_wide = wide_rows(data)[0] if grad_wide is not None else None
         if data_wide is not None and data_wide.shape == grad_wide.shape and \
                 dtype == g.dtype == data.dtype:
-            grad_bias = _per_channel_sums(xp, grad_wide, pixels)
+            grad_bias = per_channel_sums(xp, grad_wide, pixels)
             products = xp.einsum("ij,ij->j", grad_wide, data_wide).reshape(pixels, -1).sum(0)
         else:
             grad_bias = g.sum(axis=axes, dtype=dtype)
@@ -185,8 +110,8 @@ class BatchNormTrain(Primitive):
             b = -scale * invstd * grad_weight / count
             c = -scale * grad_bias / count - b * mean
             xp = _parallel.module_for(g)
-            grad_input = _scale_shift(xp, g, scale, c)  # in g's memory layout
-            xp.add(grad_input, _scale_shift(xp, data, b), out=grad_input)
+            grad_input = scale_shift(xp, g, scale, c)  # in g's memory layout
+            xp.add(grad_input, scale_shift(xp, data, b), out=grad_input)
         return (None if grad_input is None else Tensor._make(grad_input),
                 Tensor._make(grad_weight.astype(data.dtype)) if self.needs_input_grad(1)
                 else None,
