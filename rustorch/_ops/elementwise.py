@@ -5,8 +5,11 @@ More math (trig, special functions, rounding, bitwise ...) lives in ``math.py`` 
 """
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
+from .. import _parallel
 from .. import dtypes as _dtypes
 from ..autograd.function import Primitive
 from ..errors import ArgumentValueError, DTypeError
@@ -69,6 +72,15 @@ class Mul(Primitive):
         a, b = self.saved
         return (grad * _conj(b) if self.needs_input_grad(0) else None,
                 grad * _conj(a) if self.needs_input_grad(1) else None)
+
+    def backward_arrays(self, grad):
+        a, b = (value._data if isinstance(value, Tensor) else value for value in self.saved)
+        if any(isinstance(value, complex) or getattr(value, "dtype", None) is not None and
+               value.dtype.kind == "c" for value in (a, b)):
+            return NotImplemented  # complex operands are conjugated: the Tensor path
+        xp = _parallel.module_for(grad)
+        return (xp.multiply(grad, b) if self.needs_input_grad(0) else None,
+                xp.multiply(grad, a) if self.needs_input_grad(1) else None)
 
 
 class Div(Primitive):
@@ -258,11 +270,14 @@ def true_divide(input, other, *, out=None):
 
 # ----------------------------------------------------------------- unary factory
 def unary_primitive(name: str, forward, derivative=None, *, saves_input=True,
-                    saves_output=False, integer_to_float=False, differentiable=True):
+                    saves_output=False, integer_to_float=False, differentiable=True,
+                    output_derivative=None):
     """Build a unary op: ``forward(xp, array)``; ``derivative(node, x, grad) -> grad_x``.
 
     Returns the public function (also attached as a Tensor method). ``integer_to_float`` makes
     integer inputs compute in the default float dtype (``exp``, ``sqrt`` ...).
+    ``output_derivative(xp, output, grad)``, on arrays, is the same derivative in terms of
+    the saved output, used when no graph is being built.
     """
     def primitive_forward(self, xp, a):
         return forward(xp, a)
@@ -271,10 +286,14 @@ def unary_primitive(name: str, forward, derivative=None, *, saves_input=True,
         x = self.saved[0] if self.saved else None
         return derivative(self, x, grad)
 
+    def primitive_backward_arrays(self, grad):
+        return (output_derivative(_parallel.module_for(grad), self.output_array(), grad),)
+
     primitive = type(name.capitalize(), (Primitive,), {
         "forward": primitive_forward, "backward": primitive_backward,
         "saves": (0,) if saves_input else (), "saves_output": saves_output,
         "differentiable": differentiable and derivative is not None,
+        "backward_arrays": primitive_backward_arrays if output_derivative else None,
     })
 
     def function(input, *, out=None):
@@ -296,7 +315,8 @@ neg = unary_primitive("neg", lambda xp, a: xp.negative(a), lambda node, x, g: -g
                       saves_input=False)
 negative = neg
 exp = unary_primitive("exp", lambda xp, a: xp.exp(a), lambda node, x, g: g * node.output,
-                      saves_input=False, saves_output=True, integer_to_float=True)
+                      saves_input=False, saves_output=True, integer_to_float=True,
+                      output_derivative=lambda xp, out, g: xp.multiply(g, out))
 log = unary_primitive("log", lambda xp, a: _quiet(xp.log, a), lambda node, x, g: g / x,
                       integer_to_float=True)
 sqrt = unary_primitive("sqrt", lambda xp, a: _quiet(xp.sqrt, a),
@@ -312,22 +332,27 @@ sign = unary_primitive("sign", lambda xp, a: xp.sign(xp.where(a != a, 0, a)).ast
                        saves_input=False)
 relu = unary_primitive("relu", lambda xp, a: xp.maximum(a, 0).astype(a.dtype, copy=False),
                        lambda node, x, g: g * (node.output > 0), saves_input=False,
-                       saves_output=True)
+                       saves_output=True,
+                       output_derivative=lambda xp, out, g: xp.multiply(g, xp.greater(out, 0)))
 tanh = unary_primitive("tanh", lambda xp, a: xp.tanh(a),
                        lambda node, x, g: _tanh_derivative(node.output, g),
-                       saves_input=False, saves_output=True, integer_to_float=True)
+                       saves_input=False, saves_output=True, integer_to_float=True,
+                       output_derivative=lambda xp, out, g: _tanh_derivative(
+                           out, g, xp.multiply, xp.subtract))
 square = None  # defined below as a composition
 reciprocal = unary_primitive("reciprocal", lambda xp, a: _quiet(xp.reciprocal, a),
                              lambda node, x, g: -g * node.output * node.output,
                              saves_input=False, saves_output=True, integer_to_float=True)
 
 
-def _tanh_derivative(output, grad):
-    return grad * (1 - output * output)
+def _tanh_derivative(output, grad, multiply=operator.mul, subtract=operator.sub):
+    """``grad * (1 - output^2)``, on Tensors (the operators) or arrays (xp's ufuncs)."""
+    return multiply(grad, subtract(1, multiply(output, output)))
 
 
-def _sigmoid_derivative(output, grad):
-    return grad * output * (1 - output)
+def _sigmoid_derivative(output, grad, multiply=operator.mul, subtract=operator.sub):
+    """``grad * output * (1 - output)``."""
+    return multiply(multiply(grad, output), subtract(1, output))
 
 
 def _sigmoid_forward(xp, a):
@@ -340,7 +365,9 @@ def _sigmoid_forward(xp, a):
 
 sigmoid = unary_primitive("sigmoid", _sigmoid_forward,
                           lambda node, x, g: _sigmoid_derivative(node.output, g),
-                          saves_input=False, saves_output=True, integer_to_float=True)
+                          saves_input=False, saves_output=True, integer_to_float=True,
+                          output_derivative=lambda xp, out, g: _sigmoid_derivative(
+                              out, g, xp.multiply, xp.subtract))
 
 
 @tensor_method

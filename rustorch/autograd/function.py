@@ -302,6 +302,13 @@ class Primitive(Node):
     @property
     def output(self):
         """The saved output as a Tensor connected to this node (for double backward)."""
+        array = self.output_array()
+        if grad_state.enabled:
+            return Tensor._make(array, True, self, 0)
+        return Tensor._make(array)
+
+    def output_array(self):
+        """The saved output array, checked against in-place changes since the forward."""
         if self._released or "_saved_output" not in self.__dict__:
             raise AutogradError(_FREED_MESSAGE)
         if self._output_counter[0] != self._output_version:
@@ -309,15 +316,26 @@ class Primitive(Node):
             raise AutogradError(_version_message(
                 f"[{Tensor._make(self._saved_output).type_name()} {shape}], which is output 0 "
                 f"of {self.name()},", None, self._output_counter[0], self._output_version))
-        if grad_state.enabled:
-            return Tensor._make(self._saved_output, True, self, 0)
-        return Tensor._make(self._saved_output)
+        return self._saved_output
 
     def needs_input_grad(self, index: int) -> bool:
         return index < len(self.next_edges) and self.next_edges[index] is not None
 
+    # ``backward_arrays(grad_array)``, optional: the gradients as arrays (or None), for when no
+    # graph is being built; one call instead of a few Tensor ops. NotImplemented: use backward.
+    backward_arrays = None
+
     def run_backward(self, grads: tuple) -> tuple:
         self._check_saved()
+        if self.backward_arrays is not None and not grad_state.enabled and \
+                grads[0] is not None and not self.multi_output:
+            data = grads[0]._data
+            if data.dtype.kind == "f":
+                result = self.backward_arrays(data)
+                if result is not NotImplemented:  # (numpy makes 0-d results scalars)
+                    return tuple(None if array is None else Tensor._make(
+                        np.asarray(array) if isinstance(array, np.generic) else array)
+                        for array in result)
         if self.multi_output:
             grads = tuple(
                 grad if grad is not None else Tensor._make(_zeros_like_meta(meta))
