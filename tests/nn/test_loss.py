@@ -318,3 +318,29 @@ def test_half_precision_losses(dtype):
           randn(3, 4, dtype=numpy_dtype))
     check(lambda m, x, y: F(m).binary_cross_entropy_with_logits(x, y),
           randn(3, 4, dtype=numpy_dtype), rand(3, 4).astype(numpy_dtype))
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_fused_cross_entropy_gradcheck_and_double_backward(reduction):
+    """(N, C) logits with class indices take one fused primitive; its Tensor-op backward is
+    differentiable again."""
+    from rustorch.autograd.gradcheck import gradcheck, gradgradcheck
+    target = rustorch.from_numpy(np.array([1, -100, 3, 0, 2]))
+    weight = rustorch.from_numpy(rand(4, low=0.5, high=2.0, dtype=np.float64))
+    logits = rustorch.from_numpy(randn(5, 4, dtype=np.float64)).requires_grad_()
+
+    def loss(x):
+        return F(rustorch).cross_entropy(x, target, weight=weight, reduction=reduction)
+    assert gradcheck(loss, (logits,))
+    assert gradgradcheck(loss, (logits,))
+    assert loss(logits).grad_fn.name() == "NllLossBackward0"
+
+
+def test_fused_cross_entropy_large_and_all_ignored_match_torch():
+    target = randint(0, 3000, (512,))
+    check(lambda m, x: F(m).cross_entropy(x, m.from_numpy(target.copy())),
+          randn(512, 3000) * 4)
+    ignored = np.full(6, -100)
+    check(lambda m, x: F(m).cross_entropy(x, m.from_numpy(ignored.copy())), randn(6, 5))
+    check(lambda m, x: F(m).cross_entropy(x, m.from_numpy(ignored.copy()), reduction="sum"),
+          randn(6, 5))

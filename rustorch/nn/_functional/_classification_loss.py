@@ -10,6 +10,7 @@ from ...errors import ArgumentError, DTypeError, ShapeError, TensorIndexError
 from ...tensor import Tensor
 from ._common import ArgumentValueError
 from ._loss_common import TYPE_NAMES, reduce_loss, resolve_reduction
+from ._cross_entropy import fused_cross_entropy
 from .activation import _Softplus, log_softmax
 
 __all__ = ["nll_loss", "cross_entropy", "binary_cross_entropy",
@@ -199,6 +200,12 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     class_dim = 0 if input.ndim == 1 else 1
     if input.ndim == 0:
         raise ShapeError("cross_entropy: input tensor should be 1D or more, got 0D")
+    if input.ndim == 2 and label_smoothing <= 0 and not target.dtype.is_floating_point and \
+            input._data.dtype in (np.float32, np.float64) and input.shape[1] > 0:
+        classes = _check_class_target(input, target, weight)
+        safe, weights = _target_weights(target, weight, ignore_index, classes,
+                                        input._data.dtype)
+        return fused_cross_entropy(input, safe, weights, reduction)
     logp = log_softmax(input, class_dim)
     if target.dtype.is_floating_point:
         return _cross_entropy_probabilities(logp, target, weight, reduction, label_smoothing,

@@ -1,0 +1,81 @@
+"""Cross entropy with class-index targets on (N, C) logits, as one primitive.
+
+``log_softmax`` followed by ``nll_loss`` makes the (N, C) log-probabilities, gathers from them
+and, in backward, scatters into a zero (N, C) array and runs the softmax backward over it: for
+a language model's logits that is several passes over the largest array of the step. Here the
+forward keeps only the row maxima and log-sum-exps, and the gradient is
+``(softmax(x) - onehot(t)) * w[t] / W`` in one pass.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ... import _parallel
+from ...autograd.function import Primitive
+from ...tensor import Tensor
+
+__all__ = ["fused_cross_entropy"]
+
+
+class _CrossEntropy(Primitive):
+    """``-w[t] * log_softmax(x)[t]`` per row, reduced; ``target`` and ``weights`` are arrays
+    (safe indices, and per-row weights that are zero for ignored rows)."""
+
+    saves = (0,)
+
+    def forward(self, xp, x, target=None, weights=None, reduction="mean"):
+        maxima = xp.max(x, axis=1, keepdims=True)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            shifted = xp.subtract(x, maxima)
+            exps = xp.exp(shifted)
+            log_totals = xp.log(xp.sum(exps, axis=1))
+        picked = xp.take_along_axis(shifted, target[:, None], axis=1)[:, 0]
+        losses = (log_totals - picked) * weights
+        self.target, self.weights, self.reduction = target, weights, reduction
+        self.log_normalizer = maxima[:, 0] + log_totals  # logsumexp per row
+        if reduction == "none":
+            return losses
+        total = losses.sum(dtype=x.dtype)
+        if reduction == "sum":
+            return total
+        weight_sum = weights.sum(dtype=x.dtype)
+        self.scale = weight_sum if weight_sum != 0 else x.dtype.type(1)
+        with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: nan, as PyTorch
+            return total / weight_sum
+
+    def _coefficients(self, grad_shape):
+        """Per-row factor of the gradient, before multiplying by the incoming gradient."""
+        if self.reduction == "mean":
+            return self.weights / self.scale
+        return self.weights
+
+    def backward(self, grad):
+        (x,) = self.saved
+        coefficients = Tensor._make(self._coefficients(grad.shape).astype(x._data.dtype))
+        row_grad = (grad if self.reduction == "none" else grad.expand(x.shape[0])) * \
+            coefficients
+        probabilities = x.softmax(dim=1)  # differentiable, for double backward
+        index = Tensor._make(self.target[:, None])
+        onehot = x.new_zeros(x.shape).scatter(1, index, row_grad.unsqueeze(1))
+        return probabilities * row_grad.unsqueeze(1) - onehot
+
+    def backward_arrays(self, grad):
+        (x,) = self.saved
+        data = x._data
+        xp = _parallel.module_for(data)
+        row_grad = self._coefficients(grad.shape).astype(data.dtype) * grad
+        with np.errstate(over="ignore", invalid="ignore"):
+            result = xp.exp(xp.subtract(data, self.log_normalizer[:, None]))
+            xp.multiply(result, row_grad[:, None], out=result)
+        rows = np.arange(data.shape[0])
+        result[rows, self.target] -= row_grad
+        return (result,)
+
+    def name(self) -> str:
+        return "NllLossBackward0"
+
+
+def fused_cross_entropy(input: Tensor, target_index, weights, reduction: str) -> Tensor:
+    """The loss for (N, C) float32/float64 ``input``; see ``_CrossEntropy``."""
+    return _CrossEntropy.apply(input, target=target_index, weights=weights,
+                               reduction=reduction)
