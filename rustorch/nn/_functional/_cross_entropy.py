@@ -3,8 +3,8 @@
 ``log_softmax`` followed by ``nll_loss`` makes the (N, C) log-probabilities, gathers from them
 and, in backward, scatters into a zero (N, C) array and runs the softmax backward over it: for
 a language model's logits that is several passes over the largest array of the step. Here the
-forward keeps only the row maxima and log-sum-exps, and the gradient is
-``(softmax(x) - onehot(t)) * w[t] / W`` in one pass.
+forward keeps ``exp(x - max)`` and its row sums, and the gradient is
+``(softmax(x) - onehot(t)) * w[t] / W`` in one pass over them.
 """
 from __future__ import annotations
 
@@ -26,13 +26,14 @@ class _CrossEntropy(Primitive):
     def forward(self, xp, x, target=None, weights=None, reduction="mean"):
         maxima = xp.max(x, axis=1, keepdims=True)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            shifted = xp.subtract(x, maxima)
-            exps = xp.exp(shifted)
-            log_totals = xp.log(xp.sum(exps, axis=1))
-        picked = xp.take_along_axis(shifted, target[:, None], axis=1)[:, 0]
-        losses = (log_totals - picked) * weights
+            exps = xp.subtract(x, maxima)
+            picked = xp.take_along_axis(exps, target[:, None], axis=1)[:, 0]
+            xp.exp(exps, out=exps)
+            totals = xp.sum(exps, axis=1)
+            losses = (xp.log(totals) - picked) * weights
         self.target, self.weights, self.reduction = target, weights, reduction
-        self.log_normalizer = maxima[:, 0] + log_totals  # logsumexp per row
+        if self.needs_grad:  # the backward's softmax is exps / totals: no second exp pass
+            self.exps, self.totals = exps, totals
         if reduction == "none":
             return losses
         total = losses.sum(dtype=x.dtype)
@@ -61,14 +62,11 @@ class _CrossEntropy(Primitive):
 
     def backward_arrays(self, grad):
         (x,) = self.saved
-        data = x._data
-        xp = _parallel.module_for(data)
-        row_grad = self._coefficients(grad.shape).astype(data.dtype) * grad
-        with np.errstate(over="ignore", invalid="ignore"):
-            result = xp.exp(xp.subtract(data, self.log_normalizer[:, None]))
-            xp.multiply(result, row_grad[:, None], out=result)
-        rows = np.arange(data.shape[0])
-        result[rows, self.target] -= row_grad
+        xp = _parallel.module_for(self.exps)
+        row_grad = self._coefficients(grad.shape).astype(x._data.dtype) * grad
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            result = xp.multiply(self.exps, (row_grad / self.totals)[:, None])
+        result[np.arange(result.shape[0]), self.target] -= row_grad
         return (result,)
 
     def name(self) -> str:

@@ -24,7 +24,10 @@ class _Linear(Primitive):
     def forward(self, xp, x, weight, bias=None):
         out = xp.matmul(x, weight.T)
         if bias is not None:
-            out = out + bias
+            if out.dtype == xp.result_type(out, bias) and out.ndim:
+                xp.add(out, bias, out=out)  # the product is a fresh buffer: add in place
+            else:
+                out = out + bias
         return out.astype(x.dtype, copy=False)  # ml_dtypes' bfloat16 matmul yields float32
 
     def backward(self, grad):
