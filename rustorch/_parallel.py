@@ -24,11 +24,22 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 __all__ = ["numpy", "module_for", "worth_splitting", "run_slabs", "bounds", "reduce_kept",
-           "set_threads", "threads", "MIN_ELEMENTS"]
+           "set_threads", "threads", "MIN_ELEMENTS", "MIN_CHEAP_ELEMENTS",
+           "MIN_REDUCTION_ELEMENTS"]
 
-# Below this many output elements a call stays on one thread: handing a slab to a worker costs
-# ~20-40 us, about what one thread needs for 2^17 float32 additions.
+# Handing a slab to a worker and waiting for it costs 30-200 us (two thread wake-ups; slow
+# ones on a virtual machine). Measured on the 2-core development VM, float32, one thread
+# against two: exp 2^17 values 367 -> 335 us, 2^19 3.1 -> 0.9 ms; add 2^20 values 293 -> 317
+# us, still no gain. So transcendental ufuncs split from 2^17 elements, cheap ones
+# (arithmetic, comparisons, min/max: bound by memory) from 2^21, reductions from 2^20.
 MIN_ELEMENTS = 1 << 17
+MIN_CHEAP_ELEMENTS = 1 << 21
+MIN_REDUCTION_ELEMENTS = 1 << 20
+
+_COSTLY_UFUNCS = frozenset(
+    "exp exp2 expm1 log log2 log10 log1p sin cos tan arcsin arccos arctan arctan2 sinh cosh "
+    "tanh arcsinh arccosh arctanh power float_power cbrt hypot logaddexp logaddexp2 "
+    "true_divide divide floor_divide remainder fmod".split())
 
 _threads: int | None = None
 _executor: ThreadPoolExecutor | None = None
@@ -97,11 +108,12 @@ def module_for(array):
     return array_module(array)
 
 
-def worth_splitting(elements: int) -> int:
-    """How many slabs a call with ``elements`` outputs gets (1: run it as is)."""
-    if elements < MIN_ELEMENTS or getattr(_local, "worker", False):
+def worth_splitting(elements: int, minimum: int = MIN_ELEMENTS) -> int:
+    """How many slabs a call with ``elements`` outputs gets (1: run it as is); a slab has at
+    least ``minimum / 2`` elements."""
+    if elements < minimum or getattr(_local, "worker", False):
         return 1
-    return min(threads(), elements // (MIN_ELEMENTS // 2))
+    return min(threads(), elements // (minimum // 2))
 
 
 def bounds(length: int, parts: int) -> list[tuple[int, int]]:
@@ -165,7 +177,7 @@ def _output_like(operands, shape, dtype):
     return np.empty(shape, dtype)
 
 
-def _elementwise(operands, out):
+def _elementwise(operands, out, minimum: int):
     """(output shape, split axis, slab count) for an elementwise call over ``operands``.
 
     ``None`` when the call should run as is (small, one thread, overlapping output ...).
@@ -181,7 +193,7 @@ def _elementwise(operands, out):
             except ValueError:
                 return None  # numpy raises its own error
             break
-    parts = worth_splitting(math.prod(shape))
+    parts = worth_splitting(math.prod(shape), minimum)
     if parts == 1:
         return None
     axis = _split_axis(shape, parts)
@@ -196,11 +208,12 @@ def _elementwise(operands, out):
 class _ParallelUfunc:
     """A ufunc with one output whose large calls run in slabs over threads."""
 
-    __slots__ = ("ufunc", "__name__")
+    __slots__ = ("ufunc", "__name__", "costly")
 
     def __init__(self, ufunc: np.ufunc) -> None:
         self.ufunc = ufunc
         self.__name__ = ufunc.__name__
+        self.costly = ufunc.__name__ in _COSTLY_UFUNCS
 
     def __getattr__(self, name):  # reduce, accumulate, nin ... are the ufunc's own
         return getattr(self.ufunc, name)
@@ -212,7 +225,8 @@ class _ParallelUfunc:
         if (options and set(options) - {"dtype", "casting"}) or len(operands) != ufunc.nin or \
                 (out is not None and not isinstance(out, np.ndarray)):
             return ufunc(*operands, out=out, **options)
-        plan = _elementwise(operands, out)
+        plan = _elementwise(operands, out,
+                            MIN_ELEMENTS if self.costly else MIN_CHEAP_ELEMENTS)
         if plan is None:
             return ufunc(*operands, out=out, **options)
         shape, axis, parts = plan
@@ -242,7 +256,7 @@ def _where(condition, x=None, y=None, /):
     if x is None and y is None:
         return np.where(condition)
     operands = (condition, x, y)
-    plan = _elementwise(operands, None)
+    plan = _elementwise(operands, None, MIN_CHEAP_ELEMENTS)
     if plan is None:
         return np.where(condition, x, y)
     shape, axis, parts = plan
@@ -272,7 +286,7 @@ def _reduction(name: str):
         if options or out is not None or not isinstance(a, np.ndarray) or \
                 (dtype is not None and name in ("max", "min")):
             return function(a, axis=axis, out=out, keepdims=keepdims, **options, **extra)
-        parts = worth_splitting(a.size)
+        parts = worth_splitting(a.size, MIN_REDUCTION_ELEMENTS)
         if parts == 1 or a.ndim == 0:
             return function(a, axis=axis, keepdims=keepdims, **extra)
         if axis is None or (isinstance(axis, tuple) and len(axis) == a.ndim):
@@ -311,7 +325,7 @@ def reduce_kept(a, axes, compute, dtypes, block_elements: int | None = None) -> 
     if a.size == 0:
         compute(a, *results)
         return results
-    parts = worth_splitting(a.size)
+    parts = worth_splitting(a.size, MIN_REDUCTION_ELEMENTS)
     split = _split_axis(a.shape, parts, avoid=axes)
     if split is None:
         split = _split_axis(a.shape, 1, avoid=axes)

@@ -17,9 +17,13 @@ pn = _parallel.numpy
 
 
 @pytest.fixture(autouse=True)
-def two_threads():
+def two_threads(monkeypatch):
+    """Two threads, and every kind of call split from ``MIN_ELEMENTS`` (cheap ufuncs and
+    reductions normally wait for larger arrays): the tests stay small."""
     previous = _parallel.threads()
     _parallel.set_threads(2)
+    monkeypatch.setattr(_parallel, "MIN_CHEAP_ELEMENTS", _parallel.MIN_ELEMENTS)
+    monkeypatch.setattr(_parallel, "MIN_REDUCTION_ELEMENTS", _parallel.MIN_ELEMENTS)
     yield
     _parallel.set_threads(previous)
 
@@ -51,6 +55,16 @@ def test_generalized_ufuncs_are_numpy_s():
     square = randn(512, 512)
     assert pn.matmul is np.matmul  # a matrix product is not elementwise: never cut in slabs
     np.testing.assert_array_equal(pn.matmul(square, square), np.matmul(square, square))
+
+
+def test_cheap_ufuncs_wait_for_larger_arrays(monkeypatch):
+    monkeypatch.setattr(_parallel, "MIN_CHEAP_ELEMENTS", LARGE * 4)
+    calls = split_calls(monkeypatch)
+    a = randn(LARGE)
+    np.testing.assert_array_equal(pn.add(a, a), a + a)
+    assert calls == []
+    np.testing.assert_array_equal(pn.exp(a), np.exp(a))  # transcendental: split already
+    assert len(calls) == 1
 
 
 def test_small_calls_stay_on_one_thread(monkeypatch):
