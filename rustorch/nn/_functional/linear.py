@@ -42,6 +42,16 @@ class _Linear(Primitive):
             grad_bias = flat_grad.sum(0)
         return grad_x, grad_weight, grad_bias
 
+    def backward_arrays(self, grad):
+        x, weight = (tensor._data for tensor in self.saved)
+        if not grad.dtype == x.dtype == weight.dtype or grad.dtype.itemsize < 4:
+            return NotImplemented  # half types: numpy's matmul promotes; the Tensor path casts
+        out_features, in_features = weight.shape
+        flat_grad = grad.reshape(-1, out_features)
+        return (grad @ weight if self.needs_input_grad(0) else None,
+                flat_grad.T @ x.reshape(-1, in_features) if self.needs_input_grad(1) else None,
+                flat_grad.sum(0) if self.needs_input_grad(2) else None)
+
 
 def _type_name(tensor: Tensor) -> str:
     return _TYPE_NAMES.get(tensor.dtype.name, tensor.dtype.name)
