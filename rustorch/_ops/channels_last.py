@@ -7,7 +7,6 @@ then covers a whole row instead of the C values of one pixel.
 """
 from __future__ import annotations
 
-import numpy as np
 
 
 __all__ = ["channel_shape", "pixel_rows", "wide_rows", "column_sums", "per_channel_sums",
@@ -83,9 +82,9 @@ def scale_shift(xp, x, scale, shift=None):
         return result
     result = xp.empty_like(x)
     target = wide_rows(result)[0]
-    xp.multiply(wide, np.tile(scale.astype(x.dtype), pixels), out=target)
+    xp.multiply(wide, xp.tile(scale.astype(x.dtype), pixels), out=target)
     if shift is not None:
-        xp.add(target, np.tile(shift.astype(x.dtype), pixels), out=target)
+        xp.add(target, xp.tile(shift.astype(x.dtype), pixels), out=target)
     return result
 
 
@@ -95,4 +94,4 @@ def add_per_channel(xp, array, vector) -> None:
     if wide is None:
         xp.add(array, vector.astype(array.dtype).reshape(channel_shape(array.ndim)), out=array)
     else:
-        xp.add(wide, np.tile(vector.astype(array.dtype), pixels), out=wide)
+        xp.add(wide, xp.tile(vector.astype(array.dtype), pixels), out=wide)

@@ -35,9 +35,9 @@ def batch_statistics(xp, x, axes: tuple):
         count = data.size // data.shape[1]
         mean = per_channel_sums(xp, wide, pixels) / count
         xp = _parallel.module_for(wide)
-        centered = xp.subtract(wide, np.tile(mean, pixels))
+        centered = xp.subtract(wide, xp.tile(mean, pixels))
         xp.multiply(centered, centered, out=centered)
-        return mean, per_channel_sums(np, centered, pixels) / count
+        return mean, per_channel_sums(xp, centered, pixels) / count
     rows = pixel_rows(data)
     if rows is not None:
         mean = column_sums(xp, rows) / rows.shape[0] if rows.shape[0] else rows.mean(axis=0)

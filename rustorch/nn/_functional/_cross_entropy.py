@@ -66,7 +66,7 @@ class _CrossEntropy(Primitive):
         row_grad = self._coefficients(grad.shape).astype(x._data.dtype) * grad
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             result = xp.multiply(self.exps, (row_grad / self.totals)[:, None])
-        result[np.arange(result.shape[0]), self.target] -= row_grad
+        result[xp.arange(result.shape[0]), self.target] -= row_grad
         return (result,)
 
     def name(self) -> str:
