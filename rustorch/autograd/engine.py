@@ -276,14 +276,16 @@ def _propagate(node, input_grads, buffers, dependencies, ready) -> None:
         child, output_nr, shape, dtype = edge
         gradient = input_grads[index]
         if gradient is not None:
-            if gradient._data.shape != shape:
+            data = gradient._data
+            if data.shape != shape:
                 gradient = sum_to_shape(gradient, shape)
-            if gradient._data.dtype != dtype:
+            if data.dtype is not dtype and gradient._data.dtype != dtype:
                 gradient = gradient._cast_numpy_dtype(dtype)
             slots = buffers.get(child)
             if slots is None:
                 slots = buffers[child] = [None] * child.n_outputs
-            slots[output_nr] = _add(slots[output_nr], gradient)
+            previous = slots[output_nr]
+            slots[output_nr] = gradient if previous is None else previous + gradient
         count = dependencies[child] - 1
         dependencies[child] = count
         if count == 0:

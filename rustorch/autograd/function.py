@@ -333,10 +333,11 @@ class Primitive(Node):
             data = grads[0]._data
             if data.dtype.kind == "f":
                 result = self.backward_arrays(data)
-                if result is not NotImplemented:  # (numpy makes 0-d results scalars)
-                    return tuple(None if array is None else Tensor._make(
-                        np.asarray(array) if isinstance(array, np.generic) else array)
-                        for array in result)
+                if result is not NotImplemented:
+                    return tuple([None if array is None else Tensor._make(
+                        array if type(array) is np.ndarray or not isinstance(array, np.generic)
+                        else np.asarray(array))  # numpy returns 0-d results as scalars
+                        for array in result])
         if self.multi_output:
             grads = tuple(
                 grad if grad is not None else Tensor._make(_zeros_like_meta(meta))
