@@ -33,6 +33,19 @@ class Sum(Primitive):
     def backward(self, grad):
         return expand_reduced(grad, self.input_shape, self.dims, self.keepdim)
 
+    def backward_arrays(self, grad):
+        return (_expand_reduced_array(grad, self.input_shape, self.dims, self.keepdim),)
+
+
+def _expand_reduced_array(grad, input_shape, dims, keepdim: bool):
+    """``expand_reduced`` on arrays: a read-only broadcast view, as ``expand`` gives."""
+    if not keepdim and grad.ndim != len(input_shape):
+        shape = list(input_shape)
+        for dim in (range(len(input_shape)) if dims is None else dims):
+            shape[dim] = 1
+        grad = grad.reshape(shape)
+    return _parallel.module_for(grad).broadcast_to(grad, input_shape)
+
 
 class Mean(Primitive):
     def forward(self, xp, a, dims=None, keepdim=False, dtype=None):
