@@ -112,3 +112,54 @@ def test_tensor_round_trip_and_optimizer_on_gpu():
     assert param.device.type == "cuda"
     assert optimizer.state[param]["exp_avg"].device.type == "cuda"
     np.testing.assert_allclose(param.detach().cpu().numpy(), [0.9, 0.9, 0.9], rtol=1e-5)
+
+
+def _small_cnn_training(device: str):
+    """Three Adam steps of a conv/batch-norm/relu/max-pool/linear model with cross entropy."""
+    rustorch.manual_seed(0)
+    nn = rustorch.nn
+    model = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(),
+                          nn.MaxPool2d(2), nn.Flatten(), nn.Linear(8 * 14 * 14, 10)).to(device)
+    optimizer = rustorch.optim.Adam(model.parameters(), lr=1e-3)
+    generator = np.random.default_rng(0)
+    inputs = rustorch.from_numpy(generator.standard_normal((16, 1, 28, 28), dtype=np.float32))
+    targets = rustorch.from_numpy(generator.integers(0, 10, 16))
+    inputs, targets = inputs.to(device), targets.to(device)
+    losses = []
+    for _ in range(3):
+        optimizer.zero_grad()
+        loss = nn.functional.cross_entropy(model(inputs), targets)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses, [parameter.detach().cpu().numpy() for parameter in model.parameters()]
+
+
+@pytest.mark.cuda
+@needs_cuda
+def test_training_step_on_gpu_matches_cpu():
+    """Channels-last batch norm, array gradients, the fused cross entropy and Adam on CuPy."""
+    cpu_losses, cpu_parameters = _small_cnn_training("cpu")
+    gpu_losses, gpu_parameters = _small_cnn_training("cuda")
+    np.testing.assert_allclose(gpu_losses, cpu_losses, rtol=1e-4, atol=1e-5)
+    for gpu, cpu in zip(gpu_parameters, cpu_parameters):
+        np.testing.assert_allclose(gpu, cpu, rtol=1e-3, atol=1e-4)
+
+
+@pytest.mark.cuda
+@needs_cuda
+def test_large_reductions_and_gradients_on_gpu_match_cpu():
+    values = np.random.default_rng(1).standard_normal((512, 3000)).astype(np.float32)
+    targets = np.random.default_rng(2).integers(0, 3000, 512)
+
+    def run(device):
+        x = rustorch.from_numpy(values).to(device).requires_grad_()
+        t = rustorch.from_numpy(targets).to(device)
+        loss = (rustorch.nn.functional.cross_entropy(x, t) + x.var(dim=1).sum()
+                + x.max(dim=0).values.sum() + (x.sigmoid() * x.tanh().exp()).sum())
+        loss.backward()
+        return (loss.item(), x.grad.cpu().numpy(), x.argmax(dim=0).cpu().numpy(),
+                x.std(dim=0).detach().cpu().numpy())
+
+    for gpu, cpu in zip(run("cuda"), run("cpu")):
+        np.testing.assert_allclose(gpu, cpu, rtol=1e-4, atol=1e-4)
