@@ -14,7 +14,7 @@ import os
 
 import numpy as np
 
-from . import _backend
+from . import _backend, creation
 from . import dtypes as _dtypes
 from .autograd.function import Primitive
 from .errors import ArgumentError, ArgumentTypeError, DTypeError, ShapeError
@@ -186,12 +186,7 @@ def _real_sample(sampler, shape, dtype: _dtypes.dtype) -> np.ndarray:
 def _finish(array, device, requires_grad: bool, generator=None) -> Tensor:
     if device is None and generator is not None and generator.device.type != "cpu":
         device = generator.device
-    if device is not None:
-        array = _backend.to_device(array, _backend.to_device_object(device))
-    result = Tensor._make(array)
-    if requires_grad:
-        result.requires_grad_(True)
-    return result
+    return creation._finish(array, None, device, requires_grad)
 
 
 def _fill(input: Tensor, array: np.ndarray) -> Tensor:

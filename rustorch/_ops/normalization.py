@@ -90,7 +90,7 @@ class BatchNormTrain(Primitive):
         """The same formula on raw arrays (no graph is being built), with fewer passes:
         ``gx = a * g + b * x + c`` with per-channel a, b, c."""
         g, data = grad._data, x._data
-        xp = grad._xp()
+        xp = _parallel.module_for(g)
         mean, invstd = self.mean, self.invstd
         dtype = invstd.dtype
         grad_wide, pixels = wide_rows(g)
@@ -109,7 +109,6 @@ class BatchNormTrain(Primitive):
             scale = invstd if weight is None else invstd * weight._data.astype(dtype)
             b = -scale * invstd * grad_weight / count
             c = -scale * grad_bias / count - b * mean
-            xp = _parallel.module_for(g)
             grad_input = scale_shift(xp, g, scale, c)  # in g's memory layout
             xp.add(grad_input, scale_shift(xp, data, b), out=grad_input)
         return (None if grad_input is None else Tensor._make(grad_input),

@@ -159,17 +159,15 @@ def extreme_and_index(xp, a, axis: int, take_max: bool):
         a = a.view(np.uint8)
         values, indices = extreme_and_index(xp, a, axis, take_max)
         return values.view(np.bool_), indices
-    arg = xp.argmax if take_max else xp.argmin
     if xp is not np and xp is not _parallel.numpy:  # cupy: reductions are fast on any axis
-        indices = arg(a, axis=axis, keepdims=True)
+        indices = (xp.argmax if take_max else xp.argmin)(a, axis=axis, keepdims=True)
         return xp.take_along_axis(a, indices, axis=axis), indices.astype(np.int64, copy=False)
-    extreme = np.max if take_max else np.min
+    arg, extreme = (np.argmax, np.max) if take_max else (np.argmin, np.min)
     innermost = a.strides[axis] == a.itemsize or a.shape[axis] == 1 or a.ndim == 1
 
     def compute(block, values, indices):
         if innermost:
-            np.copyto(indices, np.argmax(block, axis=axis, keepdims=True) if take_max else
-                      np.argmin(block, axis=axis, keepdims=True))
+            np.copyto(indices, arg(block, axis=axis, keepdims=True))
             np.copyto(values, np.take_along_axis(block, indices, axis=axis))
             return
         extreme(block, axis=axis, keepdims=True, out=values)

@@ -119,9 +119,6 @@ def _arg_extreme(input, dim, keepdim, take_max: bool):
 
 def _nan_aware_arg(xp, data, axis, take_max):
     """Index of the extreme along ``axis`` (NaN wins, the first occurrence counts)."""
-    if axis == 0 and data.ndim == 1:
-        function = xp.argmax if take_max else xp.argmin
-        return function(data.view(np.uint8) if data.dtype == np.bool_ else data)
     return extreme_and_index(xp, data, axis, take_max)[1].squeeze(axis)
 
 

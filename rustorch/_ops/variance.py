@@ -48,28 +48,27 @@ class Var(Primitive):
             2.0 / self.divisor)
 
 
+def _squared_deviations(block, center, axes: tuple, result) -> None:
+    """``result = sum((block - center)^2)`` over ``axes`` (keepdims)."""
+    centered = block - center
+    np.multiply(centered, centered, out=centered)
+    np.sum(centered, axis=axes, keepdims=True, out=result)
+
+
 def _sum_of_squares(a: np.ndarray, axes: tuple) -> np.ndarray:
     """``sum((a - mean)^2)`` over ``axes``, keepdims, in bounded blocks."""
-    if len(axes) < a.ndim:
-        def compute(block, result):
-            centered = block - block.mean(axis=axes, keepdims=True)
-            np.multiply(centered, centered, out=centered)
-            np.sum(centered, axis=axes, keepdims=True, out=result)
-
-        return _parallel.reduce_kept(a, axes, compute, [a.dtype],
-                                     block_elements=_BLOCK_ELEMENTS)[0]
+    if len(axes) < a.ndim:  # each block holds whole reduced extents: its own mean is exact
+        return _parallel.reduce_kept(
+            a, axes, lambda block, result: _squared_deviations(
+                block, block.mean(axis=axes, keepdims=True), axes, result),
+            [a.dtype], block_elements=_BLOCK_ELEMENTS)[0]
     # every axis reduced: the global mean first, then partial sums over rows of 1024 elements
     flat = a.reshape(-1)
     mean = flat.mean()
     body = flat[:flat.size - flat.size % 1024].reshape(-1, 1024)
-
-    def compute_rows(block, result):
-        centered = block - mean
-        np.multiply(centered, centered, out=centered)
-        np.sum(centered, axis=1, keepdims=True, out=result)
-
-    partial = _parallel.reduce_kept(body, (1,), compute_rows, [a.dtype],
-                                    block_elements=_BLOCK_ELEMENTS)[0]
+    partial = _parallel.reduce_kept(
+        body, (1,), lambda block, result: _squared_deviations(block, mean, (1,), result),
+        [a.dtype], block_elements=_BLOCK_ELEMENTS)[0]
     tail = flat[body.size:] - mean
     total = partial.sum(dtype=a.dtype) + np.dot(tail, tail)
     return np.full((1,) * a.ndim, total, a.dtype)

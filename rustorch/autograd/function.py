@@ -359,7 +359,7 @@ _TORCH_NODE_NAMES = {
     "Concatenate": "CatBackward0", "MatMul": "MmBackward0", "Cast": "ToCopyBackward0",
     "CumSum": "CumsumBackward0", "VectorNorm": "LinalgVectorNormBackward0",
     "MaxWithIndices": "MaxBackward0", "MinWithIndices": "MinBackward0",
-    "Reshape": "ViewBackward0", "Clamp": "ClampBackward1",
+    "Reshape": "ViewBackward0", "Clamp": "ClampBackward1", "CrossEntropy": "NllLossBackward0",
 }
 
 

@@ -44,7 +44,7 @@ class _CrossEntropy(Primitive):
         with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: nan, as PyTorch
             return total / weight_sum
 
-    def _coefficients(self, grad_shape):
+    def _coefficients(self):
         """Per-row factor of the gradient, before multiplying by the incoming gradient."""
         if self.reduction == "mean":
             return self.weights / self.scale
@@ -52,7 +52,7 @@ class _CrossEntropy(Primitive):
 
     def backward(self, grad):
         (x,) = self.saved
-        coefficients = Tensor._make(self._coefficients(grad.shape).astype(x._data.dtype))
+        coefficients = Tensor._make(self._coefficients().astype(x._data.dtype))
         row_grad = (grad if self.reduction == "none" else grad.expand(x.shape[0])) * \
             coefficients
         probabilities = x.softmax(dim=1)  # differentiable, for double backward
@@ -63,14 +63,11 @@ class _CrossEntropy(Primitive):
     def backward_arrays(self, grad):
         (x,) = self.saved
         xp = _parallel.module_for(self.exps)
-        row_grad = self._coefficients(grad.shape).astype(x._data.dtype) * grad
+        row_grad = self._coefficients().astype(x._data.dtype) * grad
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             result = xp.multiply(self.exps, (row_grad / self.totals)[:, None])
         result[xp.arange(result.shape[0]), self.target] -= row_grad
         return (result,)
-
-    def name(self) -> str:
-        return "NllLossBackward0"
 
 
 def fused_cross_entropy(input: Tensor, target_index, weights, reduction: str) -> Tensor:
