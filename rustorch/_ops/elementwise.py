@@ -23,16 +23,6 @@ __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_d
            "sigmoid", "tanh", "square", "reciprocal", "rsub", "unary_primitive"]
 
 
-# log(0), x/0, sqrt(-1) give -inf/inf/nan silently in PyTorch; numpy would warn
-def _silent():
-    return np.errstate(divide="ignore", invalid="ignore", over="ignore")
-
-
-def _quiet(function, array):
-    with _silent():
-        return function(array)
-
-
 # ----------------------------------------------------------------- binary arithmetic
 class Add(Primitive):
     def forward(self, xp, a, b, dtype=None):
@@ -84,8 +74,7 @@ class Div(Primitive):
     saves = (0, 1)
 
     def forward(self, xp, a, b, dtype=None):
-        with _silent():  # x/0 is inf or nan, silently, as in PyTorch
-            return xp.true_divide(cast(a, dtype), cast(b, dtype))
+        return xp.true_divide(cast(a, dtype), cast(b, dtype))  # x/0: inf or nan, quietly
 
     def backward(self, grad):
         a, b = self.saved
@@ -111,8 +100,7 @@ class Pow(Primitive):
             negative = xp.where(a == 1, 1, xp.where(a == -1, odd_sign, 0))
             return xp.where(b < 0, negative, xp.power(a, xp.maximum(b, 0))).astype(
                 array_result_type(a, b), copy=False)
-        with _silent():
-            return xp.power(a, b)
+        return xp.power(a, b)
 
     def backward(self, grad):
         a, b = self.saved
@@ -208,7 +196,8 @@ def _is_inexact(tensor: Tensor) -> bool:
 
 
 class RoundedDiv(Primitive):
-    differentiable = False
+    """``trunc(a / b)`` or ``floor(a / b)``; the gradient of a rounded quotient is zero almost
+    everywhere (integer results never need one)."""
 
     def forward(self, xp, a, b, mode="trunc", dtype=None):
         a, b = cast(a, dtype), cast(b, dtype)
@@ -224,25 +213,21 @@ class RoundedDiv(Primitive):
             # a negative inexact quotient was floored; truncation rounds it up by one
             adjust = (remainder != 0) & (quotient < 0)
             return quotient + adjust.astype(quotient.dtype)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if mode == "floor":  # Python's floor division (1 // 0.1 == 9), as PyTorch
-                return xp.floor_divide(a, b)
-            return xp.trunc(xp.true_divide(a, b))
+        if mode == "floor":  # Python's floor division (1 // 0.1 == 9), as PyTorch
+            return xp.floor_divide(a, b)
+        return xp.trunc(xp.true_divide(a, b))
+
+    def backward(self, grad):
+        zeros = grad.new_zeros(grad.shape)  # the engine sums it down to each input's shape
+        return (zeros if self.needs_input_grad(0) else None,
+                zeros if self.needs_input_grad(1) else None)
 
 
 def _rounded_div(a, b, mode):
     dtype = promote_operands(a, b)
     if not isinstance(a, Tensor):
         a = to_tensor(a, like=b)
-    result = RoundedDiv.apply(a, b, mode=mode, dtype=dtype)
-    if result.dtype.is_floating_point and (
-            a.requires_grad or isinstance(b, Tensor) and b.requires_grad):
-        # the gradient of a rounded quotient is zero almost everywhere
-        for operand in (a, b):
-            if isinstance(operand, Tensor) and operand.requires_grad:
-                result = result + 0 * operand
-        return result
-    return result
+    return RoundedDiv.apply(a, b, mode=mode, dtype=dtype)
 
 
 def _maybe_out(result: Tensor, out):
@@ -314,12 +299,12 @@ negative = neg
 exp = unary_primitive("exp", lambda xp, a: xp.exp(a), lambda node, x, g: g * node.output,
                       saves_input=False, saves_output=True, integer_to_float=True,
                       output_derivative=lambda xp, out, g: xp.multiply(g, out))
-log = unary_primitive("log", lambda xp, a: _quiet(xp.log, a), lambda node, x, g: g / x,
+log = unary_primitive("log", lambda xp, a: xp.log(a), lambda node, x, g: g / x,
                       integer_to_float=True)
-sqrt = unary_primitive("sqrt", lambda xp, a: _quiet(xp.sqrt, a),
+sqrt = unary_primitive("sqrt", lambda xp, a: xp.sqrt(a),
                        lambda node, x, g: g / (2 * node.output), saves_input=False,
                        saves_output=True, integer_to_float=True)
-rsqrt = unary_primitive("rsqrt", lambda xp, a: _quiet(lambda v: 1 / xp.sqrt(v), a),
+rsqrt = unary_primitive("rsqrt", lambda xp, a: 1 / xp.sqrt(a),
                         lambda node, x, g: -0.5 * g * node.output ** 3, saves_input=False,
                         saves_output=True, integer_to_float=True)
 abs = unary_primitive("abs", lambda xp, a: xp.abs(a), lambda node, x, g: g * x.sgn())  # noqa: A001
@@ -337,7 +322,7 @@ tanh = unary_primitive("tanh", lambda xp, a: xp.tanh(a),
                        output_derivative=lambda xp, out, g: _tanh_derivative(
                            out, g, xp.multiply, xp.subtract))
 square = None  # defined below as a composition
-reciprocal = unary_primitive("reciprocal", lambda xp, a: _quiet(xp.reciprocal, a),
+reciprocal = unary_primitive("reciprocal", lambda xp, a: xp.reciprocal(a),
                              lambda node, x, g: -g * node.output * node.output,
                              saves_input=False, saves_output=True, integer_to_float=True)
 

@@ -27,11 +27,8 @@ _LN10 = math.log(10.0)
 
 
 def _float_unary(name: str, forward, derivative, **options):
-    def quiet_forward(xp, a):
-        # domain errors give NaN/inf silently, as in PyTorch
-        with np.errstate(all="ignore"):
-            return forward(xp, a)
-    return unary_primitive(name, quiet_forward, derivative, integer_to_float=True, **options)
+    # domain errors give NaN/inf silently, as in PyTorch (Primitive.apply keeps numpy quiet)
+    return unary_primitive(name, forward, derivative, integer_to_float=True, **options)
 
 
 # ----------------------------------------------------------------- trigonometric
@@ -117,8 +114,7 @@ _round_half_even = _rounding("round", lambda xp, a: xp.rint(a))
 class RoundDecimals(Primitive):
     def forward(self, xp, a, decimals=0):
         # numpy's round scales by 10**decimals and rounds half to even, as PyTorch does
-        with np.errstate(all="ignore"):
-            return xp.round(a, decimals).astype(a.dtype, copy=False)
+        return xp.round(a, decimals).astype(a.dtype, copy=False)
 
     def backward(self, grad):
         return grad * 0

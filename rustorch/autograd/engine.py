@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 
+from .. import _quiet
 from ..errors import AutogradError, ShapeError
 from . import function as _function
 from .function import AccumulateGrad, gradient_edge
@@ -161,6 +162,7 @@ def run_backward(tensors, grad_tensors, retain_graph: bool, create_graph: bool,
     ready = [node for node in root_nodes if dependencies.get(node, 0) == 0]
     previous_mode = grad_state.enabled
     grad_state.enabled = create_graph
+    quiet = _quiet.enter()
     try:
         while ready:
             node = ready.pop()
@@ -209,6 +211,7 @@ def run_backward(tensors, grad_tensors, retain_graph: bool, create_graph: bool,
             _propagate(node, input_grads, buffers, dependencies, ready)
     finally:
         grad_state.enabled = previous_mode
+        _quiet.leave(quiet)
     if inputs is not None and not allow_unused:
         for position, value in enumerate(results):
             if value is None:

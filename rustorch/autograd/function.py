@@ -11,7 +11,7 @@ import traceback
 
 import numpy as np
 
-from .. import _backend, _parallel
+from .. import _backend, _parallel, _quiet
 from ..errors import AutogradError, DeviceError
 from .grad_mode import grad_state
 
@@ -240,12 +240,15 @@ class Primitive(Node):
             if type(first) is np.ndarray and first.size >= _LARGE or \
                     type(last) is np.ndarray and last.size >= _LARGE:
                 xp = _parallel.numpy
+        quiet = _quiet.enter()
         try:
             result = node.forward(xp, *arrays, **options)
         except ValueError as error:
             if "broadcast" not in str(error):
                 raise
             raise _broadcast_error(arrays) from None
+        finally:
+            _quiet.leave(quiet)
         if cls.multi_output:
             return node._wrap_outputs(inputs, result, requires_grad, xp)
         if type(result) is not np.ndarray:
@@ -360,6 +363,7 @@ _TORCH_NODE_NAMES = {
     "CumSum": "CumsumBackward0", "VectorNorm": "LinalgVectorNormBackward0",
     "MaxWithIndices": "MaxBackward0", "MinWithIndices": "MinBackward0",
     "Reshape": "ViewBackward0", "Clamp": "ClampBackward1", "CrossEntropy": "NllLossBackward0",
+    "RoundedDiv": "DivBackward2",
 }
 
 

@@ -8,7 +8,6 @@ forward keeps ``exp(x - max)`` and its row sums, and the gradient is
 """
 from __future__ import annotations
 
-import numpy as np
 
 from ... import _parallel
 from ...autograd.function import Primitive
@@ -25,12 +24,11 @@ class _CrossEntropy(Primitive):
 
     def forward(self, xp, x, target=None, weights=None, reduction="mean"):
         maxima = xp.max(x, axis=1, keepdims=True)
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            exps = xp.subtract(x, maxima)
-            picked = xp.take_along_axis(exps, target[:, None], axis=1)[:, 0]
-            xp.exp(exps, out=exps)
-            totals = xp.sum(exps, axis=1)
-            losses = (xp.log(totals) - picked) * weights
+        exps = xp.subtract(x, maxima)
+        picked = xp.take_along_axis(exps, target[:, None], axis=1)[:, 0]
+        xp.exp(exps, out=exps)
+        totals = xp.sum(exps, axis=1)
+        losses = (xp.log(totals) - picked) * weights
         self.target, self.weights, self.reduction = target, weights, reduction
         if self.needs_grad:  # the backward's softmax is exps / totals: no second exp pass
             self.exps, self.totals = exps, totals
@@ -41,8 +39,7 @@ class _CrossEntropy(Primitive):
             return total
         weight_sum = weights.sum(dtype=x.dtype)
         self.scale = weight_sum if weight_sum != 0 else x.dtype.type(1)
-        with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: nan, as PyTorch
-            return total / weight_sum
+        return total / weight_sum  # every row ignored: nan, as PyTorch
 
     def _coefficients(self):
         """Per-row factor of the gradient, before multiplying by the incoming gradient."""
@@ -64,8 +61,7 @@ class _CrossEntropy(Primitive):
         (x,) = self.saved
         xp = _parallel.module_for(self.exps)
         row_grad = self._coefficients().astype(x._data.dtype) * grad
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            result = xp.multiply(self.exps, (row_grad / self.totals)[:, None])
+        result = xp.multiply(self.exps, (row_grad / self.totals)[:, None])
         result[xp.arange(result.shape[0]), self.target] -= row_grad
         return (result,)
 
