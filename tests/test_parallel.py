@@ -252,3 +252,21 @@ def test_large_max_with_indices_and_argmax_equal_torch():
 
 def test_large_where_and_comparisons_equal_torch():
     check(lambda m, x, y: m.where(x > y, x, y * 2).sum(), randn(512, 512), randn(512, 512))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_whole_float_sum_equals_numpy_and_torch(dtype):
+    values = randn(LARGE + 521, dtype=dtype)  # an odd length; 13 divides it
+    result = pn.sum(values)
+    assert type(result) is type(np.sum(values))
+    np.testing.assert_allclose(result, values.sum(dtype=np.float64), rtol=1e-5)
+    assert pn.sum(values.reshape(-1, 13), keepdims=True).shape == (1, 1)
+    special = values.copy()
+    special[[3, 5000]] = [np.inf, -np.inf]  # inf - inf: nan, quietly
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isnan(rustorch.from_numpy(special).sum().item())
+    special[5000] = 1.0
+    assert pn.sum(special) == np.inf
+    check(lambda m, x: (x.sum(), x[::3].sum(), x.view(-1, 13).sum(dim=(0, 1), keepdim=True)),
+          values)
