@@ -215,6 +215,25 @@ def test_unary_special_values_and_bool():
         check(lambda m, x: getattr(m, name)(x), np.array([True, False]))
 
 
+@pytest.mark.parametrize("layout", ["contiguous", "channels_last", "strided"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
+def test_relu_on_large_arrays_of_every_layout(layout, dtype):
+    """Large float arrays compare with rows of zeros in memory order (an odd size leaves a
+    tail): values, gradients and output strides equal torch's."""
+    values = randn(3, 5, 41, 67).astype(dtype)
+    values.reshape(-1)[[0, 7, 9000]] = [np.nan, np.inf, -np.inf]
+
+    def arrange(m, x):
+        if layout == "channels_last":
+            return x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2)
+        return x[:, ::2] if layout == "strided" else x
+
+    check(lambda m, x: m.relu(arrange(m, x)), values)
+    result, expected = (arrange(m, m.from_numpy(values.copy())).relu()
+                        for m in (rustorch, torch))
+    assert result.stride() == expected.stride()
+
+
 def test_sgn_complex():
     values = np.array([3 + 4j, 0j, -1j, -2 + 0j], dtype=np.complex128)
     check(lambda m, x: m.sgn(x), values, grad=False)
