@@ -9,6 +9,7 @@ from ..errors import ArgumentValueError, DTypeError
 from ..tensor import Tensor, tensor_method
 from ._helpers import array_result_type, cast, promote_operands, to_tensor
 from .elementwise import _binary, _is_inexact, _maybe_out
+from .scalar_bounds import clamp_array
 
 __all__ = ["where", "maximum", "minimum", "clamp", "clip", "eq", "ne", "lt", "le", "gt", "ge",
            "greater", "greater_equal", "less", "less_equal", "not_equal", "logical_not"]
@@ -110,13 +111,8 @@ class Clamp(Primitive):
     saves = (0,)
 
     def forward(self, xp, a, low=None, high=None):
-        result = a
-        if low is not None:
-            result = xp.maximum(result, low)
-        if high is not None:
-            result = xp.minimum(result, high)
         self.low, self.high = low, high
-        return result.astype(a.dtype, copy=False) if result is not a else a.copy()
+        return clamp_array(xp, a, low, high)
 
     def backward(self, grad):
         (x,) = self.saved

@@ -217,8 +217,8 @@ def test_unary_special_values_and_bool():
 
 @pytest.mark.parametrize("layout", ["contiguous", "channels_last", "strided"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
-def test_relu_on_large_arrays_of_every_layout(layout, dtype):
-    """Large float arrays compare with rows of zeros in memory order (an odd size leaves a
+def test_relu_and_clamp_on_large_arrays_of_every_layout(layout, dtype):
+    """Large float arrays compare with rows of the bound in memory order (an odd size leaves a
     tail): values, gradients and output strides equal torch's."""
     values = randn(3, 5, 41, 67).astype(dtype)
     values.reshape(-1)[[0, 7, 9000]] = [np.nan, np.inf, -np.inf]
@@ -228,10 +228,14 @@ def test_relu_on_large_arrays_of_every_layout(layout, dtype):
             return x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2)
         return x[:, ::2] if layout == "strided" else x
 
-    check(lambda m, x: m.relu(arrange(m, x)), values)
-    result, expected = (arrange(m, m.from_numpy(values.copy())).relu()
-                        for m in (rustorch, torch))
-    assert result.stride() == expected.stride()
+    operations = {"relu": lambda x: x.relu(), "clamp": lambda x: x.clamp(-0.3, 0.7),
+                  "clamp_min": lambda x: x.clamp(min=0.1), "clamp_max": lambda x: x.clamp_max(0.1),
+                  "inverted": lambda x: x.clamp(1.0, -1.0)}
+    for operation in operations.values():
+        check(lambda m, x: operation(arrange(m, x)), values)
+        result, expected = (operation(arrange(m, m.from_numpy(values.copy())))
+                            for m in (rustorch, torch))
+        assert result.stride() == expected.stride()
 
 
 def test_sgn_complex():
