@@ -13,7 +13,7 @@ from .dtypes import (bfloat16, bool, cdouble, cfloat, complex64, complex128, dou
                      can_cast, finfo, iinfo)
 from .errors import *  # noqa: F403 - every error class, as rustorch.<Name>
 from ._backend import device
-from .layout import (channels_last, contiguous_format, layout, memory_format,
+from .layout import (channels_last, channels_last_3d, contiguous_format, layout, memory_format,
                      preserve_format, sparse_coo, sparse_csr, strided)
 from .tensor import Size, Tensor, is_tensor
 from . import autograd

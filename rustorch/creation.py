@@ -9,6 +9,7 @@ import numpy as np
 
 from . import _backend
 from . import dtypes as _dtypes
+from .layout import preserve_format
 from .errors import ArgumentError, ArgumentTypeError, DTypeError, ShapeError
 from .tensor import Size, Tensor, tensor_method
 
@@ -143,10 +144,19 @@ def _xp_for(device):
     return _backend.cuda_module_or_raise(f"creating a tensor on {target}")
 
 
-def _filled(kind: str, shape, dtype, device, requires_grad, fill_value=None) -> Tensor:
+def _filled(kind: str, shape, dtype, device, requires_grad, fill_value=None,
+            memory_format=None, like=None) -> Tensor:
+    """A new tensor: ``kind`` is zeros, ones, empty or full; ``memory_format`` (with the array
+    ``like`` for ``preserve_format``) sets the layout, row-major by default."""
     dtype = _dtypes.get_default_dtype() if dtype is None else _dtypes.to_dtype(dtype)
     xp = _xp_for(device)
-    if kind == "zeros":
+    if memory_format is not None and not (memory_format is preserve_format and (
+            like is None or like.flags.c_contiguous)):
+        from ._ops.memory_format import allocate
+        array = allocate(xp, shape, dtype.numpy, memory_format, like=like)
+        if kind != "empty":
+            array[...] = {"zeros": 0, "ones": 1}.get(kind, fill_value)
+    elif kind == "zeros":
         array = xp.zeros(shape, dtype=dtype.numpy)
     elif kind == "ones":
         array = xp.ones(shape, dtype=dtype.numpy)
@@ -174,11 +184,25 @@ def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=Fa
 
 def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False, memory_format=None) -> Tensor:
-    return _filled("empty", _size_argument(size), dtype, device, requires_grad)
+    return _filled("empty", _size_argument(size), dtype, device, requires_grad,
+                   memory_format=memory_format)
 
 
-def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    return _filled("empty", tuple(size), dtype, device, requires_grad)
+def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
+                  pin_memory=False) -> Tensor:
+    """An uninitialised tensor with the given ``stride``: a strided view of a buffer just large
+    enough for its last element (strides may overlap or leave gaps, as in PyTorch)."""
+    shape, strides = _size_argument((size,)), tuple(int(s) for s in stride)
+    if len(strides) != len(shape):
+        raise ShapeError(f"mismatch in length of strides and shape: {len(strides)} strides "
+                         f"for {len(shape)} dims")
+    if any(s < 0 for s in strides):
+        raise ShapeError(f"as_strided: Negative strides are not supported at the moment, got "
+                         f"strides: {list(strides)}")
+    buffer = _filled("empty", (0 if 0 in shape else 1 + sum(
+        (length - 1) * step for length, step in zip(shape, strides)),), dtype, device, False)
+    result = buffer.as_strided(shape, strides)
+    return result.requires_grad_(True) if requires_grad else result
 
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
@@ -195,30 +219,36 @@ def scalar_tensor(value, *, dtype=None, device=None, requires_grad=False) -> Ten
                 requires_grad=requires_grad)
 
 
-def _like(kind, input: Tensor, dtype, device, requires_grad, fill_value=None) -> Tensor:
+def _like(kind, input: Tensor, dtype, device, requires_grad, fill_value=None,
+          memory_format=None) -> Tensor:
     dtype = input.dtype if dtype is None else dtype
     device = input.device if device is None else device
-    return _filled(kind, input._data.shape, dtype, device, requires_grad, fill_value)
+    same_device = _backend.to_device_object(device) == input.device
+    like = input._data if same_device else None  # preserve_format's source
+    return _filled(kind, input._data.shape, dtype, device, requires_grad, fill_value,
+                   memory_format=preserve_format if memory_format is None
+                   else memory_format, like=like)
 
 
 def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None) -> Tensor:
-    return _like("zeros", input, dtype, device, requires_grad)
+    return _like("zeros", input, dtype, device, requires_grad, memory_format=memory_format)
 
 
 def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None) -> Tensor:
-    return _like("ones", input, dtype, device, requires_grad)
+    return _like("ones", input, dtype, device, requires_grad, memory_format=memory_format)
 
 
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None) -> Tensor:
-    return _like("empty", input, dtype, device, requires_grad)
+    return _like("empty", input, dtype, device, requires_grad, memory_format=memory_format)
 
 
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None) -> Tensor:
-    return _like("full", input, dtype, device, requires_grad, fill_value)
+    return _like("full", input, dtype, device, requires_grad, fill_value,
+                 memory_format=memory_format)
 
 
 @tensor_method

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 __all__ = ["layout", "strided", "sparse_coo", "sparse_csr", "memory_format",
-           "contiguous_format", "channels_last", "preserve_format"]
+           "contiguous_format", "channels_last", "channels_last_3d", "preserve_format"]
 
 
 class layout:
@@ -32,4 +32,5 @@ class memory_format:
 
 contiguous_format = memory_format("contiguous_format")
 channels_last = memory_format("channels_last")
+channels_last_3d = memory_format("channels_last_3d")
 preserve_format = memory_format("preserve_format")

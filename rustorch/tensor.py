@@ -171,7 +171,10 @@ class Tensor(TensorProtocol):
         return strides if dim is None else strides[self._wrap_dim(dim)]
 
     def is_contiguous(self, memory_format=None) -> bool:
-        return bool(self._data.flags.c_contiguous)
+        if memory_format is None:
+            return bool(self._data.flags.c_contiguous)
+        from ._ops.memory_format import is_contiguous_as
+        return is_contiguous_as(self._data, memory_format)
 
     def data_ptr(self) -> int:
         if type(self._data) is np.ndarray:

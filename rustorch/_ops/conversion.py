@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .. import _backend
 from .. import dtypes as _dtypes
+from ..layout import preserve_format
 from ..autograd.function import Primitive
 from ..errors import ArgumentTypeError
 from ..tensor import Tensor, tensor_method
@@ -25,7 +26,7 @@ def _parse_to_arguments(args, kwargs):
     dtype = kwargs.pop("dtype", None)
     copy = kwargs.pop("copy", False)
     kwargs.pop("non_blocking", None)
-    kwargs.pop("memory_format", None)
+    kwargs.pop("memory_format", None)  # read by ``to`` itself
     if kwargs:
         raise ArgumentTypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
     flags = []  # positional non_blocking, copy (as in ``to(device, dtype, non_blocking, copy)``)
@@ -61,12 +62,19 @@ def to(self, *args, **kwargs):
         result = cast_tensor(result, _dtypes.to_dtype(dtype), copy=copy and result is self)
     if copy and result is self:
         result = result.clone()
-    return result
+    return _in_memory_format(result, kwargs.get("memory_format"))
+
+
+def _in_memory_format(tensor, memory_format):
+    """``tensor`` laid out in ``memory_format`` (``preserve_format`` and None: as it is)."""
+    if memory_format is None or memory_format is preserve_format:
+        return tensor
+    return tensor.contiguous(memory_format=memory_format)
 
 
 def _cast_method(name, dtype):
     def method(self, memory_format=None):
-        return cast_tensor(self, dtype)
+        return _in_memory_format(cast_tensor(self, dtype), memory_format)
     method.__name__ = name
     method.__doc__ = f"``self.to({dtype})``"
     tensor_method(method, name=name)

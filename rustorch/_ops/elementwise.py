@@ -384,8 +384,11 @@ class Cast(Primitive):
 
 
 class Clone(Primitive):
-    def forward(self, xp, a):
-        return a.copy()
+    def forward(self, xp, a, memory_format=None):
+        if memory_format is None:
+            return a.copy(order="K")  # preserve_format
+        from .memory_format import copy_as
+        return copy_as(xp, a, memory_format)
 
     def backward(self, grad):
         return grad
@@ -407,7 +410,11 @@ def cast_tensor(tensor: Tensor, dtype: "_dtypes.dtype", copy: bool = False) -> T
 
 @tensor_method
 def clone(input, *, memory_format=None):
-    return Clone.apply(input)
+    """A copy; ``memory_format`` defaults to ``preserve_format`` (the source's layout)."""
+    if memory_format is not None:
+        from .memory_format import memory_order
+        memory_order(memory_format, input.ndim, "clone")  # checks the format and the rank
+    return Clone.apply(input, memory_format=memory_format)
 
 
 from .selection import *  # noqa: E402,F401,F403 - where/maximum/clamp/comparisons live there

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..layout import contiguous_format, preserve_format
 from ..autograd.function import Primitive
 from ..errors import ArgumentError, ShapeError
 from ..tensor import Size, Tensor, tensor_method, wrap_dim
@@ -291,10 +292,19 @@ def broadcast_tensors(*tensors):
 
 @tensor_method
 def contiguous(input, memory_format=None):
-    if input._data.flags.c_contiguous:
+    """``input`` itself if it is contiguous in ``memory_format`` (default row-major), else a
+    copy laid out so (differentiable)."""
+    if memory_format is None:
+        if input._data.flags.c_contiguous:
+            return input
+        memory_format = contiguous_format
+    from .memory_format import is_contiguous_as
+    if is_contiguous_as(input._data, memory_format):
         return input
+    if memory_format is preserve_format:
+        raise ShapeError("preserve memory format is unsupported by the contiguous operator")
     from .elementwise import Clone
-    return Clone.apply(input)
+    return Clone.apply(input, memory_format=memory_format)
 
 
 @tensor_method

@@ -442,10 +442,16 @@ class Module(StateDictMixin, HooksMixin):
                 raise ArgumentTypeError("nn.Module.to only accepts floating point or complex "
                                         f"dtypes, but got desired dtype={dtype}")
 
+        memory_format = kwargs.get("memory_format")  # applies to 4-d and 5-d tensors only
+
         def convert(tensor):
             if dtype is not None and (tensor.is_floating_point() or tensor.is_complex()):
-                return tensor.to(device, dtype) if device is not None else tensor.to(dtype)
-            return tensor.to(device) if device is not None else tensor
+                tensor = tensor.to(device, dtype) if device is not None else tensor.to(dtype)
+            elif device is not None:
+                tensor = tensor.to(device)
+            if memory_format is not None and tensor.dim() in (4, 5):
+                tensor = tensor.to(memory_format=memory_format)
+            return tensor
 
         return self._apply(convert)
 
