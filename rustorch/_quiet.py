@@ -13,30 +13,35 @@ from __future__ import annotations
 
 import numpy as np
 
-try:
-    from numpy._core.umath import _extobj_contextvar as _STATE
-except ImportError:  # pragma: no cover - another numpy layout
-    _STATE = None
+__all__ = ["enter", "leave", "STATE", "IGNORE"]
 
-__all__ = ["enter", "leave"]
 
-if _STATE is not None:
-    with np.errstate(all="ignore"):
-        _IGNORE = _STATE.get()
+class _ErrstateFallback:
+    """``set``/``reset`` through ``np.errstate``, for a numpy without the context variable."""
 
-    def enter():
-        """Make floating-point exceptions quiet; returns the token ``leave`` takes."""
-        return _STATE.set(_IGNORE)
-
-    def leave(token) -> None:
-        """Bring back the error handling that was in force before ``enter``."""
-        _STATE.reset(token)
-
-else:  # pragma: no cover - another numpy layout
-    def enter():
+    def set(self, _ignored):
         state = np.errstate(all="ignore")
         state.__enter__()
         return state
 
-    def leave(token) -> None:
+    def reset(self, token) -> None:
         token.__exit__(None, None, None)
+
+
+try:
+    from numpy._core.umath import _extobj_contextvar as STATE
+    with np.errstate(all="ignore"):
+        IGNORE = STATE.get()
+except ImportError:  # pragma: no cover - another numpy layout
+    STATE, IGNORE = _ErrstateFallback(), None
+
+
+def enter():
+    """Make floating-point exceptions quiet; returns the token ``leave`` takes. The hot paths
+    call ``STATE.set(IGNORE)`` and ``STATE.reset(token)`` themselves."""
+    return STATE.set(IGNORE)
+
+
+def leave(token) -> None:
+    """Bring back the error handling that was in force before ``enter``."""
+    STATE.reset(token)

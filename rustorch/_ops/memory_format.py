@@ -55,7 +55,7 @@ def allocate(xp, shape, dtype, format_=preserve_format, like=None, function: str
     if order is None:
         return xp.empty(shape, dtype=dtype)
     stored = xp.empty([shape[axis] for axis in order], dtype=dtype)
-    return stored.transpose(np.argsort(order))
+    return stored.transpose(tuple(int(axis) for axis in np.argsort(order)))
 
 
 def is_contiguous_as(array, format_) -> bool:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import warnings
 
-from .. import _quiet
+import numpy as np
+
+from .. import _parallel, _quiet
 from ..errors import AutogradError, ShapeError
 from . import function as _function
 from .function import AccumulateGrad, gradient_edge
@@ -288,7 +290,12 @@ def _propagate(node, input_grads, buffers, dependencies, ready) -> None:
             if slots is None:
                 slots = buffers[child] = [None] * child.n_outputs
             previous = slots[output_nr]
-            slots[output_nr] = gradient if previous is None else previous + gradient
+            if previous is None:
+                slots[output_nr] = gradient
+            elif grad_state.enabled or previous.requires_grad or gradient.requires_grad:
+                slots[output_nr] = previous + gradient  # recorded (create_graph)
+            else:  # same shape and dtype by now: one array addition, no op dispatch
+                slots[output_nr] = _sum_of_arrays(previous, gradient)
         count = dependencies[child] - 1
         dependencies[child] = count
         if count == 0:
@@ -296,6 +303,14 @@ def _propagate(node, input_grads, buffers, dependencies, ready) -> None:
                 ready.append(child)
             else:
                 _release_children(child, buffers, dependencies, ready)
+
+
+def _sum_of_arrays(first, second):
+    """``first + second`` for gradients of one shape and dtype, outside any graph."""
+    total = _parallel.module_for(first._data).add(first._data, second._data)
+    if isinstance(total, np.generic):  # numpy gives 0-d sums as scalars
+        total = np.asarray(total)
+    return _function.Tensor._make(total)
 
 
 def _run_tensor_hooks(node, grads):

@@ -18,6 +18,7 @@ from .grad_mode import grad_state
 __all__ = ["Node", "AccumulateGrad", "Primitive", "Function", "FunctionCtx", "once_differentiable"]
 
 _new_object = object.__new__
+_QUIET_STATE, _QUIET = _quiet.STATE, _quiet.IGNORE
 Tensor = None  # bound by rustorch.tensor once the class exists (breaks the import cycle)
 
 _FREED_MESSAGE = (
@@ -240,7 +241,7 @@ class Primitive(Node):
             if type(first) is np.ndarray and first.size >= _LARGE or \
                     type(last) is np.ndarray and last.size >= _LARGE:
                 xp = _parallel.numpy
-        quiet = _quiet.enter()
+        quiet = _QUIET_STATE.set(_QUIET)  # numpy quiet on inf/nan, as PyTorch (_quiet.enter)
         try:
             result = node.forward(xp, *arrays, **options)
         except ValueError as error:
@@ -248,7 +249,7 @@ class Primitive(Node):
                 raise
             raise _broadcast_error(arrays) from None
         finally:
-            _quiet.leave(quiet)
+            _QUIET_STATE.reset(quiet)
         if cls.multi_output:
             return node._wrap_outputs(inputs, result, requires_grad, xp)
         if type(result) is not np.ndarray:

@@ -440,3 +440,16 @@ def test_array_backward_path_equals_tensor_path_and_torch(dtype):
         tolerance = 1e-2 if dtype == np.float16 else 1e-5
         np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(),
                                    rtol=tolerance, atol=tolerance)
+
+
+@pytest.mark.parametrize("shape", [(), (5,), (600, 600)])
+def test_gradients_meeting_at_a_node_are_summed(shape):
+    """Several paths into one tensor: the engine sums the gradients (on arrays outside a graph,
+    0-d and threaded sizes included; as a recorded add with create_graph)."""
+    from tests._oracle import check
+    check(lambda m, x: (x * x + x.exp() - x * 3).sum(), randn(*shape, dtype=np.float64))
+    x = rustorch.tensor(randn(*shape, dtype=np.float64), requires_grad=True)
+    (gradient,) = rustorch.autograd.grad((x * x + x * 2).sum(), x, create_graph=True)
+    assert gradient.requires_grad and gradient.shape == x.shape
+    (second,) = rustorch.autograd.grad(gradient.sum(), x)
+    np.testing.assert_allclose(second.numpy(), np.full(shape, 2.0))
