@@ -114,7 +114,8 @@ class Node:
             self.next_edges = edges
             self._released = True
             return
-        dropped = [key for key, value in state.items() if _is_buffer(value)]
+        dropped = [key for key, value in state.items()
+                   if type(value) not in _PLAIN_TYPES and _is_buffer(value)]
         if dropped:
             for key in dropped:
                 del state[key]
@@ -137,6 +138,10 @@ def _version_message(what: str, tensor, version: int, expected: int) -> str:
             f"instead. Hint: enable anomaly detection to find the operation that failed to "
             f"compute its gradient, with rustorch.autograd.set_detect_anomaly(True), or clone "
             f"the tensor before modifying it in place.")
+
+
+# what forward stashes besides arrays (flags, shapes, options): never a buffer to drop
+_PLAIN_TYPES = frozenset((bool, int, float, str, tuple, list, dict, type(None), slice))
 
 
 def _is_buffer(value) -> bool:
