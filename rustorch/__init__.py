@@ -19,6 +19,8 @@ from .tensor import Size, Tensor, is_tensor
 from . import autograd
 from .autograd import (enable_grad, inference_mode, is_grad_enabled,
                        is_inference_mode_enabled, no_grad, set_grad_enabled)
+from .autograd.anomaly import (is_anomaly_check_nan_enabled, is_anomaly_enabled,
+                               set_anomaly_enabled)
 from . import _ops
 from ._ops.elementwise import *  # noqa: F401,F403
 from ._ops.reduce import *  # noqa: F401,F403

@@ -4,10 +4,10 @@ from __future__ import annotations
 import functools
 import warnings
 
-from .grad_mode import grad_state
+from .grad_mode import grad_state, set_anomaly
 
 __all__ = ["detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
-           "is_anomaly_check_nan_enabled"]
+           "is_anomaly_check_nan_enabled", "set_anomaly_enabled"]
 
 
 class detect_anomaly:
@@ -26,11 +26,11 @@ class detect_anomaly:
 
     def __enter__(self) -> "detect_anomaly":
         self._previous = (grad_state.anomaly, grad_state.anomaly_check_nan)
-        grad_state.anomaly, grad_state.anomaly_check_nan = True, self.check_nan
+        set_anomaly(True, self.check_nan)
         return self
 
     def __exit__(self, *exc_info) -> None:
-        grad_state.anomaly, grad_state.anomaly_check_nan = self._previous
+        set_anomaly(*self._previous)
 
     def __call__(self, function):
         @functools.wraps(function)
@@ -45,13 +45,13 @@ class set_detect_anomaly:
 
     def __init__(self, mode: bool, check_nan: bool = True) -> None:
         self._previous = (grad_state.anomaly, grad_state.anomaly_check_nan)
-        grad_state.anomaly, grad_state.anomaly_check_nan = bool(mode), bool(check_nan)
+        set_anomaly(mode, check_nan)
 
     def __enter__(self) -> "set_detect_anomaly":
         return self
 
     def __exit__(self, *exc_info) -> None:
-        grad_state.anomaly, grad_state.anomaly_check_nan = self._previous
+        set_anomaly(*self._previous)
 
 
 def is_anomaly_enabled() -> bool:
@@ -60,3 +60,9 @@ def is_anomaly_enabled() -> bool:
 
 def is_anomaly_check_nan_enabled() -> bool:
     return grad_state.anomaly_check_nan
+
+
+def set_anomaly_enabled(enabled: bool, check_nan: bool = True) -> None:
+    """``torch.set_anomaly_enabled``: switch anomaly detection (every thread) without a
+    warning or a context."""
+    set_anomaly(enabled, check_nan)

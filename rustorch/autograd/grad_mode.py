@@ -3,24 +3,33 @@ from __future__ import annotations
 
 import functools
 import inspect
+import threading
 
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
            "is_inference_mode_enabled", "grad_state"]
 
 
-class _GradState:
-    """Process-wide switches read by ``Function.apply`` on every op."""
+class _GradState(threading.local):
+    """The switches ``Primitive.apply`` reads on every op, as PyTorch scopes them: grad mode
+    and inference mode per thread (a new thread starts with grad enabled, whatever the thread
+    that started it does), anomaly detection for the whole process.
 
-    __slots__ = ("enabled", "inference", "anomaly", "anomaly_check_nan")
+    The class attributes are each thread's defaults; the anomaly switches stay class
+    attributes, written only through ``set_anomaly``.
+    """
 
-    def __init__(self) -> None:
-        self.enabled = True
-        self.inference = False
-        self.anomaly = False
-        self.anomaly_check_nan = True
+    enabled = True
+    inference = False
+    anomaly = False
+    anomaly_check_nan = True
 
 
 grad_state = _GradState()
+
+
+def set_anomaly(mode: bool, check_nan: bool) -> None:
+    """Switch anomaly detection for every thread."""
+    _GradState.anomaly, _GradState.anomaly_check_nan = bool(mode), bool(check_nan)
 
 
 def is_grad_enabled() -> bool:

@@ -139,3 +139,54 @@ def test_inplace_on_leaf_allowed_under_no_grad(m):
         x.mul_(3)
     assert x.requires_grad and x.is_leaf
     assert x.tolist() == [3.0, 3.0, 3.0]
+
+
+def _modes_seen_by_threads(m) -> dict:
+    """What new threads see while the main thread is in a mode, and what a thread's own switch
+    does to the main thread."""
+    import threading
+    seen = {}
+
+    def record(key):
+        x = m.ones(2, requires_grad=True)
+        seen[key] = (m.is_grad_enabled(), m.is_inference_mode_enabled(),
+                     m.is_anomaly_enabled(), (x * 2).requires_grad)
+
+    def run(target, *args):
+        thread = threading.Thread(target=target, args=args)
+        thread.start()
+        thread.join()
+
+    with m.no_grad():
+        run(record, "no_grad")
+    with m.inference_mode():
+        run(record, "inference")
+    m.autograd.set_detect_anomaly(True)
+    try:
+        run(record, "anomaly")
+    finally:
+        m.autograd.set_detect_anomaly(False)
+
+    def switch_off():
+        m.set_grad_enabled(False)
+        seen["switched"] = m.is_grad_enabled()
+
+    run(switch_off)
+    seen["main after"] = m.is_grad_enabled()
+    return seen
+
+
+def test_grad_and_inference_modes_are_per_thread_anomaly_is_global():
+    assert _modes_seen_by_threads(rustorch) == _modes_seen_by_threads(torch)
+
+
+@MODULES
+def test_set_anomaly_enabled_at_top_level(m):
+    try:
+        m.set_anomaly_enabled(True, False)
+        assert (m.is_anomaly_enabled(), m.is_anomaly_check_nan_enabled()) == (True, False)
+        m.set_anomaly_enabled(True)
+        assert m.is_anomaly_check_nan_enabled()
+    finally:
+        m.set_anomaly_enabled(False)
+    assert not m.is_anomaly_enabled()
