@@ -12,6 +12,7 @@ from ..autograd.grad_mode import grad_state
 from ..errors import DTypeError
 from ..tensor import _TORCH_TYPE_NAMES, Tensor, tensor_method
 from . import elementwise as ew
+from . import linalg_core as _linalg_core
 
 __all__ = ["inplace_method"]
 
@@ -223,10 +224,9 @@ Tensor.__itruediv__ = lambda self, other: div_(self, other)
 
 
 def _matmul(self, other):
-    from .linalg_core import matmul
     if not isinstance(other, Tensor):
         return NotImplemented
-    return matmul(self, other)
+    return _linalg_core.matmul(self, other)
 
 
 Tensor.__matmul__ = _matmul

@@ -43,19 +43,21 @@ class MatMul(Primitive):
 
 
 def _check_matmul(a: Tensor, b: Tensor, op: str) -> None:
-    if a.ndim == 0 or b.ndim == 0:
+    # on the arrays' shape tuples: this runs before every product, small ones included
+    shape_a, shape_b = a._data.shape, b._data.shape
+    if not shape_a or not shape_b:
         raise ShapeError(f"both arguments to {op} need to be at least 1D, but they are "
-                         f"{a.ndim}D and {b.ndim}D")
-    inner_a = a.shape[-1]
-    inner_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
+                         f"{len(shape_a)}D and {len(shape_b)}D")
+    inner_a = shape_a[-1]
+    inner_b = shape_b[0] if len(shape_b) == 1 else shape_b[-2]
     if inner_a != inner_b:
-        left = f"{a.shape[-2] if a.ndim > 1 else 1}x{inner_a}"
-        right = f"{inner_b}x{b.shape[-1] if b.ndim > 1 else 1}"
+        left = f"{shape_a[-2] if len(shape_a) > 1 else 1}x{inner_a}"
+        right = f"{inner_b}x{shape_b[-1] if len(shape_b) > 1 else 1}"
         raise ShapeError(f"{op}: mat1 and mat2 shapes cannot be multiplied ({left} and {right}); "
                          f"the last dim of the first ({inner_a}) must match the "
                          f"{'first' if b.ndim == 1 else 'second-to-last'} dim of the second "
                          f"({inner_b})")
-    if a.dtype is not b.dtype:
+    if a._data.dtype != b._data.dtype:
         raise DTypeError(f"{op}: expected m1 and m2 to have the same dtype, but got: "
                          f"{a.dtype.name} != {b.dtype.name}")
 
