@@ -58,6 +58,9 @@ from ._ops.reduce_more import *  # noqa: E402,F401,F403
 from ._ops.einsum import *  # noqa: E402,F401,F403
 from ._ops.shape_more import *  # noqa: E402,F401,F403
 from ._ops.indexing_more import *  # noqa: E402,F401,F403
+from ._ops.composite import *  # noqa: E402,F401,F403
+from ._ops.splits import *  # noqa: E402,F401,F403
+from ._switches import *  # noqa: E402,F401,F403
 from .random import *  # noqa: E402,F401,F403
 from . import linalg, nn, optim, cuda, utils  # noqa: E402,F401
 from .utils import data as _data  # noqa: E402,F401
