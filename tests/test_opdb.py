@@ -109,7 +109,7 @@ def _convert(value):
         if value.requires_grad:
             result.requires_grad_(True)
         return result
-    if isinstance(value, torch.dtype):
+    if isinstance(value, (torch.dtype, torch.memory_format)):
         return getattr(rustorch, str(value).split(".")[1])
     if isinstance(value, torch.device):
         return str(value)
