@@ -317,6 +317,20 @@ class Tensor(TensorProtocol):
         hooks.append(hook)
         return RemovableHandle(hooks, hook)
 
+    def register_post_accumulate_grad_hook(self, hook):
+        """``hook(tensor) -> None`` runs after backward has accumulated this leaf's ``.grad``
+        (once per backward, with the gradient complete)."""
+        from .utils.hooks import RemovableHandle
+        if not self.requires_grad:
+            raise AutogradError("cannot register a hook on a tensor that doesn't require "
+                                "gradient")
+        if self.grad_fn is not None:
+            raise AutogradError("post accumulate grad hooks cannot be registered on non-leaf "
+                                "tensors")
+        hooks = self.__dict__.setdefault("_post_accumulate_grad_hooks", [])
+        hooks.append(hook)
+        return RemovableHandle(hooks, hook)
+
     def backward(self, gradient=None, retain_graph: bool | None = None,
                  create_graph: bool = False, inputs=None) -> None:
         if retain_graph is None:

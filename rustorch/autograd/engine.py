@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 
 from .. import _parallel, _quiet
-from ..errors import AutogradError, ShapeError
+from ..errors import ArgumentTypeError, AutogradError, ShapeError
 from . import function as _function
 from .function import AccumulateGrad, gradient_edge
 from .grad_mode import grad_state
@@ -181,6 +181,8 @@ def run_backward(tensors, grad_tensors, retain_graph: bool, create_graph: bool,
                             if not _retained(node, output_nr, inputs[position]):
                                 _accumulate(inputs[position], grads[output_nr], handed,
                                             create_graph)
+                            if inputs[position].grad_fn is None:
+                                _run_post_accumulate_hooks(inputs[position])
                         else:
                             results[position] = grads[output_nr]
                 if node not in runs:
@@ -189,6 +191,7 @@ def run_backward(tensors, grad_tensors, retain_graph: bool, create_graph: bool,
             elif type(node) is AccumulateGrad:
                 if accumulate:
                     _accumulate(node.variable, grads[0], handed, create_graph)
+                    _run_post_accumulate_hooks(node.variable)
                 continue
             if node._node_pre_hooks:
                 for hook in node._node_pre_hooks:
@@ -303,6 +306,19 @@ def _propagate(node, input_grads, buffers, dependencies, ready) -> None:
                 ready.append(child)
             else:
                 _release_children(child, buffers, dependencies, ready)
+
+
+def _run_post_accumulate_hooks(tensor) -> None:
+    """``register_post_accumulate_grad_hook`` hooks of a leaf, after its ``.grad`` is final
+    for this backward (not for ``autograd.grad``, which accumulates nothing)."""
+    hooks = tensor.__dict__.get("_post_accumulate_grad_hooks")
+    if hooks:
+        for hook in list(hooks):
+            result = hook(tensor)
+            if result is not None:
+                raise ArgumentTypeError(f"expected Variable, but hook returned "
+                                        f"'{type(result).__name__}' (a post accumulate grad "
+                                        f"hook must return None)")
 
 
 def _sum_of_arrays(first, second):

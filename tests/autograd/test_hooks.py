@@ -126,3 +126,38 @@ def test_removable_handle_context_manager():
         pass
     x.sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), 1.0)
+
+
+def _post_accumulate_record(m) -> list:
+    """When post-accumulate-grad hooks run, with which gradient and grad mode."""
+    x = m.ones(3, requires_grad=True)
+    calls = []
+    handle = x.register_post_accumulate_grad_hook(
+        lambda t: calls.append((t.grad.tolist(), m.is_grad_enabled())))
+    (x * 2).sum().backward()
+    (x * x).sum().backward()
+    ((x * 3) + x).sum().backward()           # two paths: one call with the summed gradient
+    m.autograd.grad((x * 2).sum(), x)         # accumulates nothing: no call
+    (x * 2).sum().backward(inputs=[x])
+    x.grad = None
+    (x * x).sum().backward(create_graph=True)  # the hook sees grad mode on
+    handle.remove()
+    (x * 2).sum().backward()
+    return calls
+
+
+def test_post_accumulate_grad_hooks_match_torch():
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch warns about create_graph in backward
+        assert _post_accumulate_record(rustorch) == _post_accumulate_record(torch)
+    for m in (torch, rustorch):
+        with pytest.raises(RuntimeError):
+            m.ones(2).register_post_accumulate_grad_hook(lambda t: None)
+        with pytest.raises(RuntimeError):
+            (m.ones(2, requires_grad=True) * 2).register_post_accumulate_grad_hook(
+                lambda t: None)
+        x = m.ones(2, requires_grad=True)
+        x.register_post_accumulate_grad_hook(lambda t: 1)
+        with pytest.raises(TypeError):
+            (x * 2).sum().backward()
