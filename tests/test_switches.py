@@ -54,17 +54,24 @@ def _restore_torch_state(state: dict) -> None:
 
 @pytest.fixture(autouse=True)
 def restore_switches():
-    """Both frameworks' switches are process-wide: put every one back after each test."""
-    torch_state = _torch_state()
+    """Both frameworks' switches are process-wide: put every one back after each test.
+
+    torch's own test utilities (imported by other test modules) freeze torch's cuDNN flags
+    outside ``flags()``; the tests unfreeze them, as in a user's process."""
+    allow_mutation = getattr(torch.backends, "__allow_nonbracketed_mutation")
+    with allow_mutation():
+        torch_state = _torch_state()
     switches = {name: getattr(_switches, name) for name in _SWITCH_VARIABLES}
     cudnn_settings = dict(rustorch_cudnn._settings)
     operators = (rustorch_cudnn.conv.fp32_precision, rustorch_cudnn.rnn.fp32_precision)
     reductions = dict(rustorch_cuda_backend.matmul._reduced)
     sdp = dict(rustorch_cuda_backend._sdp_enabled)
     try:
-        yield
+        with allow_mutation():
+            yield
     finally:
-        _restore_torch_state(torch_state)
+        with allow_mutation():
+            _restore_torch_state(torch_state)
         for name, value in switches.items():
             setattr(_switches, name, value)
         rustorch_cudnn._settings.update(cudnn_settings)
