@@ -18,8 +18,10 @@ __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "ful
            "logspace", "eye", "scalar_tensor", "empty_strided", "complex", "polar"]
 
 
-def _infer_array(data, xp=np):
-    """An array for Python/NumPy ``data`` with PyTorch's dtype inference."""
+def _infer_array(data, xp=np, dtype=None):
+    """An array for Python/NumPy ``data`` with PyTorch's dtype inference. With a target
+    ``dtype``, Python floats stay float64 (complex128) here so that the final cast rounds them
+    once (``tensor(0.1, dtype=float64)`` is 0.1, not float32's 0.1)."""
     if isinstance(data, Tensor):
         return data._data
     if isinstance(data, np.ndarray) or isinstance(data, np.generic):
@@ -37,7 +39,9 @@ def _infer_array(data, xp=np):
         raise ArgumentError(f"tensor(): expected a sequence of equal-length sequences of numbers "
                             f"({error})") from None
     kind = array.dtype.kind
-    if kind == "f":
+    if kind in "fc" and dtype is not None:
+        pass  # the caller casts to ``dtype``
+    elif kind == "f":
         array = array.astype(_dtypes.get_default_dtype().numpy)
     elif kind == "c":
         array = array.astype(_dtypes.default_complex_dtype().numpy)
@@ -87,7 +91,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
                       "torch.tensor(sourceTensor).", UserWarning, stacklevel=2)
         array = data._data.copy()
     else:
-        array = _infer_array(data)
+        array = _infer_array(data, dtype=dtype)
         if isinstance(data, np.ndarray) or not isinstance(array, np.ndarray) or \
                 array is data:
             array = array.copy()
@@ -103,7 +107,7 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
         if device is not None:
             result = result.to(device)
         return result
-    return _finish(_infer_array(data), dtype, device, False)
+    return _finish(_infer_array(data, dtype=dtype), dtype, device, False)
 
 
 def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad: bool = False) -> Tensor:

@@ -241,3 +241,16 @@ def test_legacy_constructor():
     _both(lambda m: m.Tensor([1, 2]))
     _both(lambda m: m.Tensor(2, 3).shape)
     _both(lambda m: m.Tensor(m.Size([2])).dtype)
+
+
+def test_python_floats_round_once_into_the_requested_dtype():
+    """``tensor(0.1, dtype=float64)`` is 0.1 (not float32's 0.1 widened); half types round
+    from the exact double as well."""
+    for name in ("float64", "float16", "bfloat16", "complex128", "int64"):
+        large = [0.1, 1e300, -2.7] if name != "int64" else [0.1, -2.7]
+        for data in (0.1, large, [[1 / 3]], [0.1 + 0.2j] if "complex" in name else [1e-8]):
+            expected, result = (m.tensor(data, dtype=getattr(m, name)) for m in (torch, rustorch))
+            assert result.dtype.name == str(expected.dtype).replace("torch.", "")
+            assert result.tolist() == expected.tolist(), (name, data)
+            as_tensor = rustorch.as_tensor(data, dtype=getattr(rustorch, name))
+            assert as_tensor.tolist() == expected.tolist()

@@ -104,24 +104,29 @@ class Pow(Primitive):
         return xp.power(a, b)
 
     def backward(self, grad):
+        # complex: the conjugate of the holomorphic derivative, as PyTorch's pow_backward
         a, b = self.saved
         grad_a = grad_b = None
         if self.needs_input_grad(0):
             if is_scalar(b):
-                grad_a = grad * (0.0 if b == 0 else b * a ** (b - 1))
+                grad_a = grad * (0.0 if b == 0 else _conj(b * a ** (b - 1)))
             else:
-                grad_a = grad * b * a ** (b - 1)
-                grad_a = where(b == 0, 0.0, grad_a)
+                grad_a = where(b == 0, 0.0, grad * _conj(b * a ** (b - 1)))
         if self.needs_input_grad(1):
             base = a if isinstance(a, Tensor) else to_tensor(a, like=b, dtype=b.dtype)
-            grad_b = grad * self.output * where(base == 0, 0.0, log(base))
-            grad_b = where((base == 0) & (b >= 0), 0.0, grad_b)
+            grad_b = grad * _conj(self.output * where(base == 0, 0.0, log(base)))
+            # 0 ** b has a zero derivative in b for real b >= 0
+            real_nonnegative = (b.real >= 0) & (b.imag == 0) if b.dtype.is_complex else b >= 0
+            grad_b = where((base == 0) & real_nonnegative, 0.0, grad_b)
         return grad_a, grad_b
 
 
 def _conj(value):
-    if isinstance(value, Tensor) and value.dtype.is_complex:
-        return value.conj()
+    """The complex conjugate of a tensor or Python/numpy number (real values unchanged)."""
+    if isinstance(value, Tensor):
+        return value.conj() if value.dtype.is_complex else value
+    if isinstance(value, (complex, np.complexfloating)):
+        return value.conjugate()
     return value
 
 

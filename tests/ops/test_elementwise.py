@@ -347,3 +347,22 @@ def test_comparisons_nan_and_logical_not():
     check(lambda m, x: x.logical_not(), np.array([True, False]))
     result = rustorch.eq(rustorch.ones(2, requires_grad=True), 1)
     assert not result.requires_grad and result.grad_fn is None
+
+
+COMPLEX_SCALAR_OPS = {
+    "mul_scalar": lambda m, z: z * (2 - 3j), "scalar_mul": lambda m, z: (2 - 3j) * z,
+    "div_scalar": lambda m, z: z / (1 + 2j), "scalar_div": lambda m, z: (1 + 2j) / (z + 1),
+    "square": lambda m, z: z ** 2, "complex_power": lambda m, z: z ** (1.5 + 0.5j),
+    "scalar_base": lambda m, z: (2 + 1j) ** z, "tensor_power": lambda m, z: z ** z.detach(),
+    "tensor_exponent": lambda m, z: z.detach() ** z,
+}
+
+
+@pytest.mark.parametrize("name", COMPLEX_SCALAR_OPS)
+def test_complex_gradients_conjugate_scalars_and_powers(name):
+    """Complex gradients are conjugate Wirtinger derivatives: Python complex scalars and pow's
+    derivatives are conjugated as in PyTorch (a zero base included)."""
+    values = np.array([1 + 1j, 2 - 0.5j, -0.3 + 2j, 0j], dtype=np.complex128)
+    if name.startswith("tensor_"):  # torch's complex 0 ** 0 is nan, numpy's 1: not compared
+        values = values[:3]
+    check(COMPLEX_SCALAR_OPS[name], values)
