@@ -189,6 +189,14 @@ def _finish(array, device, requires_grad: bool, generator=None) -> Tensor:
     return creation._finish(array, None, device, requires_grad)
 
 
+def _below(array: np.ndarray, low: float, high: float) -> np.ndarray:
+    """Keep a uniform sample in [low, high) after rounding to its dtype: a value that rounded
+    up to ``high`` (likely in float16/bfloat16) becomes ``low``, as PyTorch's kernels map it."""
+    if array.dtype.kind == "f" or array.dtype.name == "bfloat16":
+        array[array >= array.dtype.type(high)] = low if low < high else high
+    return array
+
+
 def _fill(input: Tensor, array: np.ndarray) -> Tensor:
     """Write a sample into ``input`` in place (as PyTorch's in-place samplers do)."""
     array = np.asarray(array).astype(input._data.dtype, copy=False)
@@ -205,7 +213,7 @@ def rand(*size, generator: Generator | None = None, out=None, dtype=None, layout
     dtype = _float_dtype(dtype, "check_uniform_bounds")
     rng = _generator(generator)
     array = _real_sample(lambda shape, kind: rng.random(shape, dtype=kind), _size(size), dtype)
-    return _finish(array, device, requires_grad, generator)
+    return _finish(_below(array, 0.0, 1.0), device, requires_grad, generator)
 
 
 def randn(*size, generator: Generator | None = None, out=None, dtype=None, layout=None,
@@ -423,7 +431,10 @@ def uniform_(input, a: float = 0.0, b: float = 1.0, *, generator=None, **kwargs)
         raise ArgumentError(f"uniform_ expects to return a [from, to) range, but found "
                             f"from={a} > to={b}")
     rng = _generator(generator)
-    return _fill(input, _sample_like(input, lambda shape: rng.uniform(a, b, shape)))
+    sample = _sample_like(input, lambda shape: rng.uniform(a, b, shape))
+    if a < b:
+        sample = _below(np.asarray(sample).astype(input._data.dtype, copy=False), a, b)
+    return _fill(input, sample)
 
 
 @tensor_method
