@@ -7,7 +7,7 @@ import importlib
 
 import numpy as np
 
-from .. import _backend
+from .. import _backend, _parallel
 from .. import dtypes as _dtypes
 from ..errors import DTypeError, DTypeNotImplementedError, IntegerDivisionByZeroError  # noqa: F401
 from ..tensor import _TORCH_TYPE_NAMES, Tensor, tensor_method
@@ -79,7 +79,7 @@ _LOW_PRECISION = (np.dtype(np.float16), _dtypes.bfloat16.numpy)
 
 def special_module(xp):
     """``scipy.special`` for numpy arrays, ``cupyx.scipy.special`` for cupy arrays."""
-    if xp is np or _backend.cupy_module() is None:
+    if xp is np or xp is _parallel.numpy or _backend.cupy_module() is None:
         return importlib.import_module("scipy.special")
     return importlib.import_module("cupyx.scipy.special")
 

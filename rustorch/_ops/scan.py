@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _parallel
 from .. import dtypes as _dtypes
 from ..autograd.function import Primitive
 from ..errors import ArgumentError, ShapeError
@@ -23,7 +24,7 @@ def accumulate(xp, ufunc_name: str, data, axis: int):
     elsewhere (CuPy lacks most ``ufunc.accumulate``) a vectorized log-step (Hillis-Steele)
     scan: after the step with shift s, each element combines the 2s elements ending at it."""
     function = getattr(xp, ufunc_name)
-    if xp is np:
+    if xp is np or xp is _parallel.numpy:  # the threaded numpy hands accumulate to numpy
         return function.accumulate(data, axis=axis)
     result = xp.moveaxis(data, axis, -1).copy()
     length = result.shape[-1]
