@@ -73,7 +73,7 @@ def to_rustorch(value, requires_grad: bool = False):
 
 def _as_numpy(tensor):
     if isinstance(tensor, torch.Tensor):
-        tensor = tensor.detach()
+        tensor = tensor.detach().resolve_conj().resolve_neg()  # torch's lazy conjugate views
         if tensor.dtype == torch.bfloat16:
             tensor = tensor.float()
         return tensor.numpy()
