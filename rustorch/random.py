@@ -179,7 +179,7 @@ def _real_sample(sampler, shape, dtype: _dtypes.dtype) -> np.ndarray:
         pair = sampler(tuple(shape) + (2,), part)
         return np.ascontiguousarray(pair).view(dtype.numpy).reshape(shape)
     native = dtype.numpy if dtype.numpy in (np.float32, np.float64) else np.float32
-    array = sampler(shape, native)
+    array = np.asarray(sampler(shape, native))  # 0-d samples come back as numpy scalars
     return array if array.dtype == dtype.numpy else array.astype(dtype.numpy)
 
 

@@ -300,3 +300,10 @@ def test_uniform_samples_stay_below_the_upper_bound_after_rounding(dtype):
         values = sample.float().numpy()
         assert values.min() >= low and values.max() < high
         assert values.max() > high - 0.1  # still reaches the top of the range
+
+
+def test_zero_dim_samples_on_a_device_argument():
+    for sampler in (rustorch.randn, rustorch.rand):
+        sample = sampler((), device="cpu")
+        assert sample.shape == () and sample.dtype is rustorch.float32
+    assert rustorch.randn((), dtype=rustorch.complex64, device="cpu").shape == ()
