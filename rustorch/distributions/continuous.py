@@ -24,8 +24,8 @@ def _nan_like(tensor):
     return rustorch.full_like(tensor, float("nan"))
 
 
-class Normal(Distribution):
-    """The normal distribution with mean ``loc`` and standard deviation ``scale``."""
+class _LocationScale(Distribution):
+    """A real-valued family with parameters ``loc`` (its mean and mode) and ``scale``."""
 
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
@@ -44,6 +44,10 @@ class Normal(Distribution):
     @property
     def mode(self):
         return self.loc
+
+
+class Normal(_LocationScale):
+    """The normal distribution with mean ``loc`` and standard deviation ``scale``."""
 
     @property
     def stddev(self):
@@ -136,26 +140,8 @@ class Uniform(Distribution):
         return rustorch.log(self.high - self.low)
 
 
-class Laplace(Distribution):
+class Laplace(_LocationScale):
     """The Laplace distribution with location ``loc`` and scale ``scale``."""
-
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        shape = _batch_shape_of(loc, scale)
-        super().__init__(self.loc.size() if shape is None else shape,
-                         validate_args=validate_args)
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
 
     @property
     def variance(self):
