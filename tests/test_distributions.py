@@ -286,3 +286,201 @@ def test_repr_and_expand():
     assert independent.sample().shape == (2, 3)
     support = rustorch.distributions.Bernoulli(probs=rustorch.tensor([0.3, 0.6]))
     assert support.enumerate_support().tolist() == [[0.0, 0.0], [1.0, 1.0]]
+
+
+# ---------------------------------------------------------------- gamma family, one-hot
+concentration_array = rand(2, 3, low=0.6, high=3.0, seed=20)
+rate_array = rand(2, 3, low=0.5, high=2.0, seed=21)
+positive_values = rand(4, 2, 3, low=0.1, high=3.0, seed=22)
+
+
+def _quantity(distribution, quantity, value):
+    attribute = getattr(distribution, quantity)
+    if quantity in ("log_prob", "cdf", "icdf"):
+        return attribute(value)
+    return attribute() if quantity == "entropy" else attribute
+
+
+@pytest.mark.parametrize("quantity", ["log_prob", "entropy", "mean", "mode", "variance",
+                                      "stddev"])
+@pytest.mark.parametrize("family", ["Gamma", "Beta"])
+def test_gamma_beta_quantities(family, quantity):
+    first = concentration_array + (1.0 if quantity == "mode" else 0.0)
+    value = positive_values / 3.1 if family == "Beta" else positive_values
+    check(lambda m, a, b, x: _quantity(getattr(m.distributions, family)(a, b), quantity, x),
+          first, rate_array + 0.6, value)
+
+
+def test_gamma_cdf_and_scalars():
+    check(lambda m, a, b, x: m.distributions.Gamma(a, b).cdf(x), concentration_array,
+          rate_array, positive_values, requires_grad=[False, True, True])
+    check(lambda m, x: m.distributions.Gamma(2.0, 0.5).log_prob(x), positive_values)
+    assert rustorch.distributions.Gamma(1.0, 1.0).batch_shape == ()
+
+
+@pytest.mark.parametrize("quantity", ["log_prob", "mean", "mode", "variance"])
+def test_poisson_quantities(quantity):
+    counts = np.random.default_rng(23).integers(0, 6, (4, 2, 3)).astype(np.float32)
+    check(lambda m, rate, x: _quantity(m.distributions.Poisson(rate), quantity, x),
+          rate_array * 2, counts, requires_grad=[True, False])
+
+
+@pytest.mark.parametrize("form", ["probs", "logits"])
+@pytest.mark.parametrize("quantity", ["log_prob", "entropy", "mean", "mode", "variance",
+                                      "probs", "logits"])
+def test_one_hot_categorical_quantities(form, quantity):
+    parameter = probs_array if form == "probs" else logits_array
+    index = np.random.default_rng(24).integers(0, 5, (3, 2))
+    values = np.eye(5, dtype=np.float32)[index]
+    check(lambda m, param, x: _quantity(m.distributions.OneHotCategorical(**{form: param}),
+                                        quantity, x),
+          parameter, values, requires_grad=[True, False])
+
+
+def test_one_hot_categorical_support_and_shapes():
+    rd = rustorch.distributions
+    distribution = rd.OneHotCategorical(logits=rustorch.zeros(2, 4))
+    reference = torch.distributions.OneHotCategorical(logits=torch.zeros(2, 4))
+    assert distribution.batch_shape == (2,) and distribution.event_shape == (4,)
+    assert distribution.enumerate_support().tolist() == reference.enumerate_support().tolist()
+    assert distribution.enumerate_support(expand=False).shape == (4, 1, 4)
+    assert repr(distribution) == repr(reference)
+    assert distribution.expand((3, 2)).sample((5,)).shape == (5, 3, 2, 4)
+    rustorch.manual_seed(3)
+    sample = distribution.sample((6,))
+    assert sample.shape == (6, 2, 4) and sample.dtype == rustorch.float32
+    assert (sample.sum(-1) == 1).all()
+
+
+def test_gamma_family_kl():
+    d = "distributions"
+    other_concentration = rand(2, 3, low=0.6, high=3.0, seed=25)
+    for family in ("Gamma", "Beta"):
+        check(lambda m, a, b, c, e: getattr(m, d).kl_divergence(
+            getattr(getattr(m, d), family)(a, b), getattr(getattr(m, d), family)(c, e)),
+            concentration_array, rate_array, other_concentration, rate_array[::-1].copy())
+    check(lambda m, a, b: getattr(m, d).kl_divergence(getattr(m, d).Poisson(a),
+                                                      getattr(m, d).Poisson(b)),
+          rate_array, other_concentration)
+    check(lambda m, a, b: getattr(m, d).kl_divergence(
+        getattr(m, d).OneHotCategorical(logits=a), getattr(m, d).OneHotCategorical(probs=b)),
+        logits_array, probs_array)
+
+
+def test_gamma_family_sampling():
+    rd = rustorch.distributions
+    rustorch.manual_seed(4)
+    count = 20000
+    for distribution in (rd.Gamma(rustorch.tensor([0.5, 4.0]), rustorch.tensor([2.0, 0.5])),
+                         rd.Beta(rustorch.tensor([0.5, 3.0]), rustorch.tensor([2.0, 1.5])),
+                         rd.Poisson(rustorch.tensor([0.7, 6.0]))):
+        assert distribution.sample((3, 1)).shape == (3, 1, 2)
+        _assert_moments(distribution.sample((count,)), distribution.mean.numpy(),
+                        distribution.variance.numpy(), count)
+    assert not rd.Poisson(1.0).has_rsample and rd.Gamma(1.0, 1.0).has_rsample
+    probs = np.array([0.1, 0.6, 0.3])
+    one_hot = rd.OneHotCategorical(probs=rustorch.tensor(probs)).sample((count,)).numpy()
+    assert np.all(np.abs(one_hot.mean(0) - probs) < 5 * np.sqrt(probs * (1 - probs) / count))
+
+
+def test_gamma_beta_rsample_gradients():
+    """Implicit reparameterisation: d E[sample] / d parameter matches the analytic derivative
+    (and torch's rsample gradient) in expectation."""
+    rd = rustorch.distributions
+    rustorch.manual_seed(5)
+    concentration = rustorch.tensor([0.5, 2.0, 5.0], requires_grad=True)
+    rate = rustorch.tensor([2.0, 1.0, 0.5], requires_grad=True)
+    sample = rd.Gamma(concentration, rate).rsample((20000,))
+    sample.mean(0).sum().backward()
+    np.testing.assert_allclose(concentration.grad.numpy(), 1 / rate.detach().numpy(), rtol=0.05)
+    expected_rate = -concentration.detach().numpy() / rate.detach().numpy() ** 2
+    np.testing.assert_allclose(rate.grad.numpy(), expected_rate, rtol=0.05)
+    first = rustorch.tensor([0.5, 2.0], requires_grad=True)
+    second = rustorch.tensor([2.0, 3.0], requires_grad=True)
+    rd.Beta(first, second).rsample((20000,)).mean(0).sum().backward()
+    a, b = first.detach().numpy(), second.detach().numpy()
+    np.testing.assert_allclose(first.grad.numpy(), b / (a + b) ** 2, rtol=0.05)
+    np.testing.assert_allclose(second.grad.numpy(), -a / (a + b) ** 2, rtol=0.05)
+
+
+def test_gamma_family_validation_errors():
+    rd = "distributions"
+    check_error(lambda m: getattr(m, rd).Gamma(m.tensor([0.0]), m.tensor([1.0])))
+    check_error(lambda m: getattr(m, rd).Gamma(m.tensor([1.0]), m.tensor([-1.0])))
+    check_error(lambda m: getattr(m, rd).Gamma(1.0, 1.0).log_prob(m.tensor(-0.5)))
+    check_error(lambda m: getattr(m, rd).Beta(m.tensor([1.0]), m.tensor([0.0])))
+    check_error(lambda m: getattr(m, rd).Beta(1.0, 1.0).log_prob(m.tensor(1.5)))
+    check_error(lambda m: getattr(m, rd).Poisson(m.tensor([-1.0])))
+    check_error(lambda m: getattr(m, rd).Poisson(m.tensor([1.0])).log_prob(m.tensor([0.5])))
+    check_error(lambda m: getattr(m, rd).OneHotCategorical(probs=m.tensor([0.5, -0.5, 1.0])))
+    check_error(lambda m: getattr(m, rd).OneHotCategorical(logits=m.zeros(3)).log_prob(
+        m.tensor([1.0, 1.0, 0.0])))
+    check_error(lambda m: getattr(m, rd).OneHotCategorical(logits=m.zeros(3)).log_prob(
+        m.tensor([1.0, 0.0])))
+
+
+# ---------------------------------------------------------------- multivariate normal
+_factor = np.array([[1.0, 0, 0], [0.5, 2.0, 0], [0.1, -0.3, 0.7]], np.float32)
+scale_tril_array = np.stack([_factor, _factor * 0.5 + np.eye(3, dtype=np.float32) * 0.5])
+covariance_array = scale_tril_array @ scale_tril_array.transpose(0, 2, 1)
+mvn_loc_array = randn(2, 3, seed=30)
+mvn_values = randn(4, 2, 3, seed=31)
+
+
+def _mvn(m, loc, matrix, form):
+    if form == "scale_tril":
+        matrix = matrix.tril()
+    elif form == "covariance_matrix":
+        matrix = (matrix + matrix.mT) / 2
+    else:
+        matrix = m.linalg.inv((matrix + matrix.mT) / 2)
+        matrix = (matrix + matrix.mT) / 2
+    return m.distributions.MultivariateNormal(loc, **{form: matrix})
+
+
+@pytest.mark.parametrize("form", ["scale_tril", "covariance_matrix", "precision_matrix"])
+def test_multivariate_normal_quantities(form):
+    matrix = scale_tril_array if form == "scale_tril" else covariance_array
+
+    def run(m, loc, matrix, value):
+        distribution = _mvn(m, loc, matrix, form)
+        return (distribution.log_prob(value), distribution.entropy(), distribution.mean,
+                distribution.mode, distribution.variance, distribution.covariance_matrix,
+                distribution.precision_matrix, distribution.scale_tril)
+    check(run, mvn_loc_array, matrix, mvn_values, rtol=1e-4, atol=1e-4)
+
+
+def test_multivariate_normal_shapes_kl_and_sampling():
+    check(lambda m, a, b, c, e: m.distributions.kl_divergence(
+        _mvn(m, a, b, "scale_tril"), _mvn(m, c, e, "covariance_matrix")),
+        mvn_loc_array, scale_tril_array, randn(3, seed=32), covariance_array[:1],
+        rtol=1e-4, atol=1e-4)
+    rd = rustorch.distributions
+    distribution = rd.MultivariateNormal(rustorch.zeros(3),
+                                         scale_tril=rustorch.tensor(scale_tril_array))
+    assert distribution.batch_shape == (2,) and distribution.event_shape == (3,)
+    assert distribution.expand((4, 2)).sample((5,)).shape == (5, 4, 2, 3)
+    rustorch.manual_seed(6)
+    loc = rustorch.tensor([1.0, -1.0, 0.5], requires_grad=True)
+    sampled = rd.MultivariateNormal(loc, covariance_matrix=rustorch.tensor(covariance_array[0]))
+    draws = sampled.rsample((40000,))
+    assert draws.shape == (40000, 3) and sampled.sample((2,)).shape == (2, 3)
+    draws.sum().backward()
+    np.testing.assert_allclose(loc.grad.numpy(), np.full(3, 40000.0))
+    values = draws.detach().double().numpy()
+    assert np.all(np.abs(values.mean(0) - [1.0, -1.0, 0.5]) < 5 * np.sqrt(
+        np.diag(covariance_array[0]) / 40000))
+    np.testing.assert_allclose(np.cov(values.T), covariance_array[0], atol=0.1)
+
+
+def test_multivariate_normal_errors():
+    rd = "distributions"
+    check_error(lambda m: getattr(m, rd).MultivariateNormal(m.zeros(2)))
+    check_error(lambda m: getattr(m, rd).MultivariateNormal(
+        m.zeros(2), covariance_matrix=m.eye(2), scale_tril=m.eye(2)))
+    check_error(lambda m: getattr(m, rd).MultivariateNormal(m.zeros(2),
+                                                            covariance_matrix=-m.eye(2)))
+    check_error(lambda m: getattr(m, rd).MultivariateNormal(m.zeros(2),
+                                                            scale_tril=m.ones(2, 2)))
+    check_error(lambda m: getattr(m, rd).MultivariateNormal(m.zeros(2), scale_tril=m.eye(2))
+                .log_prob(m.zeros(3)))

@@ -175,3 +175,38 @@ def _as_bool(check_result) -> bool:
     if isinstance(check_result, rustorch.Tensor):
         return bool(check_result.all())
     return bool(check_result)
+
+
+class _OneHot(Constraint):
+    is_discrete = True
+    event_dim = 1
+
+    def check(self, value):
+        is_boolean = (value == 0) | (value == 1)
+        return is_boolean.all(-1) & (value.sum(-1) == 1)
+
+
+one_hot = _OneHot()
+__all__.append("one_hot")
+
+
+class _LowerCholesky(Constraint):
+    event_dim = 2
+
+    def check(self, value):
+        lower = (value.tril() == value).all(-1).all(-1)
+        positive_diagonal = (value.diagonal(dim1=-2, dim2=-1) > 0).all(-1)
+        return lower & positive_diagonal
+
+
+class _PositiveDefinite(Constraint):
+    event_dim = 2
+
+    def check(self, value):
+        symmetric = ((value - value.mT).abs() <= 1e-6 * (1 + value.abs())).all(-1).all(-1)
+        return symmetric & (rustorch.linalg.cholesky_ex(value).info == 0)
+
+
+lower_cholesky = _LowerCholesky()
+positive_definite = _PositiveDefinite()
+__all__ += ["lower_cholesky", "positive_definite"]
