@@ -20,7 +20,7 @@ from .. import dtypes as _dtypes
 from ..errors import (ArgumentTypeError, ArgumentValueError, AutogradError, DeviceError,
                       DTypeError, ShapeError)
 from ..layout import preserve_format
-from ..tensor import Size, Tensor, tensor_method, wrap_dim
+from ..tensor import _TORCH_TYPE_NAMES, Size, Tensor, tensor_method, wrap_dim
 from .indexing_more import masked_fill
 from .memory_format import is_contiguous_as, memory_order
 from .strided import _storage_root, as_strided
@@ -46,7 +46,7 @@ def _sections_or_indices(value, op: str):
     if isinstance(value, Tensor):
         if value.dtype is not _dtypes.int64:
             raise DTypeError(f"{op} expected tensor_indices_or_sections to have dtype of long, "
-                             f"but got {_TYPE_NAMES.get(value.dtype.name, value.dtype)}; "
+                             f"but got {_TORCH_TYPE_NAMES.get(value.dtype.name, value.dtype)}; "
                              f"convert it with .long()")
         if value.ndim > 1:
             raise ShapeError(f"{op} expected tensor_indices_or_sections to be a "
@@ -104,11 +104,6 @@ def tensor_split(input: Tensor, indices_or_sections=None, dim: int = 0, *, secti
 
 
 tensor_method(tensor_split)
-
-_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int32": "Int",
-               "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
-               "bfloat16": "BFloat16", "complex64": "ComplexFloat",
-               "complex128": "ComplexDouble"}
 
 
 def _directional_split(input: Tensor, value, op: str, min_dims: int, dim: int) -> tuple:

@@ -2,22 +2,15 @@
 from __future__ import annotations
 
 import math
-import numbers
 
 import rustorch
 from rustorch.errors import ArgumentError
 
 from . import constraints
 from .distribution import Distribution
-from .utils import broadcast_all, draw
+from .utils import batch_shape_of, broadcast_all, draw
 
 __all__ = ["Normal", "Uniform", "Laplace", "Exponential"]
-
-
-def _batch_shape_of(*parameters):
-    if all(isinstance(p, numbers.Number) for p in parameters):
-        return rustorch.Size()
-    return None
 
 
 def _nan_like(tensor):
@@ -33,9 +26,7 @@ class _LocationScale(Distribution):
 
     def __init__(self, loc, scale, validate_args=None):
         self.loc, self.scale = broadcast_all(loc, scale)
-        shape = _batch_shape_of(loc, scale)
-        super().__init__(self.loc.size() if shape is None else shape,
-                         validate_args=validate_args)
+        super().__init__(batch_shape_of((loc, scale), self.loc), validate_args=validate_args)
 
     @property
     def mean(self):
@@ -91,9 +82,7 @@ class Uniform(Distribution):
 
     def __init__(self, low, high, validate_args=None):
         self.low, self.high = broadcast_all(low, high)
-        shape = _batch_shape_of(low, high)
-        super().__init__(self.low.size() if shape is None else shape,
-                         validate_args=validate_args)
+        super().__init__(batch_shape_of((low, high), self.low), validate_args=validate_args)
         if self._validate_args and not bool((self.low < self.high).all()):
             raise ArgumentError("Uniform is not defined when low>= high")
 
@@ -186,9 +175,7 @@ class Exponential(Distribution):
 
     def __init__(self, rate, validate_args=None):
         (self.rate,) = broadcast_all(rate)
-        shape = _batch_shape_of(rate)
-        super().__init__(self.rate.size() if shape is None else shape,
-                         validate_args=validate_args)
+        super().__init__(batch_shape_of((rate,), self.rate), validate_args=validate_args)
 
     @property
     def mean(self):

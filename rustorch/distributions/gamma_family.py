@@ -5,7 +5,6 @@ reparameterisation gradient ``dx/dconcentration = -(dF/dconcentration) / f(x)``,
 the regularised lower incomplete gamma function (the cdf of a unit-rate gamma)."""
 from __future__ import annotations
 
-import numbers
 
 import numpy as np
 import scipy.special
@@ -16,15 +15,9 @@ from rustorch.random import _generator
 from . import constraints
 from .distribution import Distribution
 from .kl import register_kl
-from .utils import broadcast_all
+from .utils import batch_shape_of, broadcast_all
 
 __all__ = ["Gamma", "Beta", "Poisson"]
-
-
-def _batch_shape(parameters, tensors):
-    if all(isinstance(p, numbers.Number) for p in parameters):
-        return rustorch.Size()
-    return tensors[0].size()
 
 
 def _standard_gamma_derivative(concentration, sample):
@@ -71,7 +64,7 @@ class Gamma(Distribution):
 
     def __init__(self, concentration, rate, validate_args=None):
         self.concentration, self.rate = broadcast_all(concentration, rate)
-        super().__init__(_batch_shape((concentration, rate), (self.concentration,)),
+        super().__init__(batch_shape_of((concentration, rate), self.concentration),
                          validate_args=validate_args)
 
     @property
@@ -123,7 +116,7 @@ class Beta(Distribution):
 
     def __init__(self, concentration1, concentration0, validate_args=None):
         self.concentration1, self.concentration0 = broadcast_all(concentration1, concentration0)
-        super().__init__(_batch_shape((concentration1, concentration0), (self.concentration1,)),
+        super().__init__(batch_shape_of((concentration1, concentration0), self.concentration1),
                          validate_args=validate_args)
 
     @property
@@ -174,7 +167,7 @@ class Poisson(Distribution):
 
     def __init__(self, rate, validate_args=None):
         (self.rate,) = broadcast_all(rate)
-        super().__init__(_batch_shape((rate,), (self.rate,)), validate_args=validate_args)
+        super().__init__(batch_shape_of((rate,), self.rate), validate_args=validate_args)
 
     @property
     def mean(self):

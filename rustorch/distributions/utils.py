@@ -6,8 +6,16 @@ import numbers
 import rustorch
 from rustorch.errors import ArgumentError
 
-__all__ = ["broadcast_all", "lazy_property", "logits_to_probs", "probs_to_logits",
+__all__ = ["batch_shape_of", "broadcast_all", "lazy_property", "logits_to_probs", "probs_to_logits",
            "clamp_probs", "sum_rightmost"]
+
+
+def batch_shape_of(parameters, broadcast):
+    """The batch shape of a distribution built from ``parameters``: empty when they are all
+    Python numbers (PyTorch's rule), else the shape they were broadcast to (``broadcast``)."""
+    if all(isinstance(p, numbers.Number) for p in parameters):
+        return rustorch.Size()
+    return broadcast.size()
 
 
 def broadcast_all(*values):

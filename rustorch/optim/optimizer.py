@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from .._switches import typename
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..errors import ArgumentError, ArgumentTypeError, NotSupportedError
 from ..tensor import Tensor
@@ -119,7 +120,7 @@ class Optimizer:
         self._optimizer_load_state_dict_post_hooks: OrderedDict = OrderedDict()
         if isinstance(params, Tensor):
             raise ArgumentTypeError("params argument given to the optimizer should be an "
-                                    "iterable of Tensors or dicts, but got " + _typename(params))
+                                    "iterable of Tensors or dicts, but got " + typename(params))
         self.state: defaultdict = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
         param_groups = list(params)
@@ -190,7 +191,7 @@ class Optimizer:
         for param in tensors:
             if not isinstance(param, Tensor):
                 raise ArgumentTypeError("optimizer can only optimize Tensors, but one of the "
-                                        "params is " + _typename(param))
+                                        "params is " + typename(param))
             if not self.defaults.get("differentiable", None) and not (
                     param.is_leaf or param.retains_grad):
                 raise ArgumentError("can't optimize a non-leaf Tensor")
@@ -361,14 +362,6 @@ def _register(hooks: OrderedDict, hook: Callable, prepend: bool) -> RemovableHan
     if prepend:
         hooks.move_to_end(handle.id, last=False)
     return handle
-
-
-def _typename(value) -> str:
-    if isinstance(value, Tensor):
-        return "torch." + value.type_name().rsplit(".", 1)[-1]
-    module = type(value).__module__
-    name = type(value).__qualname__
-    return name if module in ("builtins", None) else f"{module}.{name}"
 
 
 def _as_tensor(value):

@@ -24,9 +24,7 @@ def call_special(xp, function_name: str, *arrays, output: int | None = None, dty
     one result of a multi-output function (``airy``). CUDA arrays use ``cupyx.scipy.special``
     and raise NotSupportedError where it lacks the function.
     """
-    # numpy arrays always take scipy: ``xp`` may be the threaded numpy wrapper, which
-    # ``special_module`` would not recognise as numpy when CuPy is installed
-    module = special_module(np if any(isinstance(array, np.ndarray) for array in arrays) else xp)
+    module = special_module(xp)
     function = getattr(module, function_name, None)
     if function is None:
         raise NotSupportedError(f"{module.__name__} has no '{function_name}', which this "
@@ -34,8 +32,7 @@ def call_special(xp, function_name: str, *arrays, output: int | None = None, dty
     dtype = arrays[0].dtype if dtype is None else dtype
     arrays = [array.astype(np.float32) if array.dtype.name in _LOW_PRECISION else array
               for array in arrays]
-    with np.errstate(all="ignore"):
-        result = function(*arrays)
+    result = function(*arrays)  # Primitive.apply keeps numpy quiet
     if output is not None:
         result = result[output]
     return xp.asarray(result).astype(dtype, copy=False)

@@ -13,21 +13,9 @@ from ...autograd.grad_mode import no_grad
 from ...tensor import Tensor
 from ..parameter import Parameter
 
-__all__ = ["EXTRA_STATE_KEY_SUFFIX", "StateDictMixin", "as_rustorch_tensor", "load_state_dict",
-           "typename"]
+__all__ = ["EXTRA_STATE_KEY_SUFFIX", "StateDictMixin", "as_rustorch_tensor", "load_state_dict"]
 
 EXTRA_STATE_KEY_SUFFIX = "_extra_state"
-
-
-def typename(obj) -> str:
-    """``torch.typename``: 'torch.FloatTensor' for tensors, the qualified type name otherwise."""
-    if isinstance(obj, Tensor):
-        return obj.type()
-    module = getattr(type(obj), "__module__", "") or ""
-    name = type(obj).__qualname__
-    if module in ("builtins", "__builtin__"):
-        return name
-    return f"{module}.{name}"
 
 
 def as_rustorch_tensor(value):

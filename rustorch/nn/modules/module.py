@@ -20,7 +20,8 @@ from ._hooks import (register_module_buffer_registration_hook,  # noqa: F401
                      register_module_full_backward_hook, register_module_full_backward_pre_hook,
                      register_module_module_registration_hook,
                      register_module_parameter_registration_hook)
-from ._module_state import StateDictMixin, _IncompatibleKeys, typename  # noqa: F401
+from ..._switches import typename
+from ._module_state import StateDictMixin, _IncompatibleKeys  # noqa: F401
 
 __all__ = ["Module"]
 
