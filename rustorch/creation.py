@@ -178,12 +178,14 @@ def _filled(kind: str, shape, dtype, device, requires_grad, fill_value=None,
 
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False, memory_format=None) -> Tensor:
-    return _filled("zeros", _size_argument(size), dtype, device, requires_grad)
+    return _filled("zeros", _size_argument(size), dtype, device, requires_grad,
+                   memory_format=memory_format)
 
 
 def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False, memory_format=None) -> Tensor:
-    return _filled("ones", _size_argument(size), dtype, device, requires_grad)
+    return _filled("ones", _size_argument(size), dtype, device, requires_grad,
+                   memory_format=memory_format)
 
 
 def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,

@@ -17,7 +17,9 @@ import numpy as np
 from . import _backend, creation
 from . import dtypes as _dtypes
 from .autograd.function import Primitive
+from ._ops.memory_format import allocate
 from .errors import ArgumentError, ArgumentTypeError, DTypeError, ShapeError
+from .layout import preserve_format
 from .tensor import Size, Tensor, tensor_method
 
 __all__ = ["Generator", "default_generator", "manual_seed", "seed", "initial_seed",
@@ -272,15 +274,17 @@ def _like(input: Tensor, dtype, device):
 def rand_like(input: Tensor, *, dtype=None, layout=None, device=None,
               requires_grad: bool = False, memory_format=None, generator=None) -> Tensor:
     dtype, device = _like(input, dtype, device)
-    return rand(tuple(input.shape), dtype=dtype, device=device, requires_grad=requires_grad,
-                generator=generator)
+    return _laid_out_like(rand(tuple(input.shape), dtype=dtype, device=device,
+                               requires_grad=requires_grad, generator=generator),
+                          input, memory_format)
 
 
 def randn_like(input: Tensor, *, dtype=None, layout=None, device=None,
                requires_grad: bool = False, memory_format=None, generator=None) -> Tensor:
     dtype, device = _like(input, dtype, device)
-    return randn(tuple(input.shape), dtype=dtype, device=device, requires_grad=requires_grad,
-                 generator=generator)
+    return _laid_out_like(randn(tuple(input.shape), dtype=dtype, device=device,
+                                requires_grad=requires_grad, generator=generator),
+                          input, memory_format)
 
 
 def randint_like(input: Tensor, low=0, high=None, *, dtype=None, layout=None, device=None,
@@ -288,8 +292,23 @@ def randint_like(input: Tensor, low=0, high=None, *, dtype=None, layout=None, de
     if high is None:
         low, high = 0, low
     dtype, device = _like(input, dtype, device)
-    return randint(low, high, tuple(input.shape), dtype=dtype, device=device,
-                   requires_grad=requires_grad, generator=generator)
+    return _laid_out_like(randint(low, high, tuple(input.shape), dtype=dtype, device=device,
+                                  requires_grad=requires_grad, generator=generator),
+                          input, memory_format)
+
+
+def _laid_out_like(sample: Tensor, input: Tensor, memory_format) -> Tensor:
+    """A new ``*_like`` sample in ``memory_format``; the default, ``preserve_format``, keeps
+    ``input``'s layout (as ``empty_like`` does)."""
+    format_ = preserve_format if memory_format is None else memory_format
+    if format_ is preserve_format and input._data.flags.c_contiguous:
+        return sample
+    same_device = sample.device == input.device
+    array = allocate(sample._xp(), sample._data.shape, sample._data.dtype, format_,
+                     like=input._data if same_device else None, function="rand_like")
+    array[...] = sample._data
+    sample._data = array
+    return sample
 
 
 # ----------------------------------------------------------------- distributions of tensors

@@ -116,3 +116,23 @@ def test_a_channels_last_model_trains_like_torch_and_loads_back():
         np.testing.assert_array_equal(restored[0].weight.detach().numpy(),
                                       model[0].weight.detach().numpy())
     np.testing.assert_allclose(losses["rustorch"], losses["torch"], rtol=1e-5)
+
+
+def test_random_like_samplers_follow_the_memory_format():
+    """``rand_like``/``randn_like``/``randint_like`` keep the source layout by default and take
+    ``memory_format`` (values are random: only layouts, shapes and dtypes are compared)."""
+    values = randn(2, 3, 4, 5)
+
+    def source(m):
+        return m.from_numpy(values.copy())
+
+    for make in (lambda m: m.rand_like(source(m).permute(2, 0, 3, 1)),
+                 lambda m: m.randn_like(source(m).contiguous(memory_format=m.channels_last)),
+                 lambda m: m.randint_like(source(m).transpose(1, 3), 7),
+                 lambda m: m.rand_like(source(m).permute(2, 0, 3, 1),
+                                       memory_format=m.contiguous_format),
+                 lambda m: m.randn_like(source(m), memory_format=m.channels_last)):
+        result, expected = assert_same_layout(make)
+        assert result.dtype.name == str(expected.dtype).replace("torch.", "")
+    sample = rustorch.randint_like(source(rustorch).transpose(1, 3), 7)
+    assert int(sample.min()) >= 0 and int(sample.max()) < 7
