@@ -130,7 +130,7 @@ def environment_lines(results: dict[str, Any]) -> list[str]:
     lines.append(
         f"settings: {settings['rounds']} round(s) of alternating processes, >= "
         f"{settings['warmup']} warm-up and >= {settings['repeats']} timed steps per process, "
-        f"threads={settings['threads'] or 'default'}"
+        f"threads={settings['threads'] or 'default'}, device={settings.get('device', 'cpu')}"
     )
     return lines
 

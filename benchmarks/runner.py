@@ -57,6 +57,8 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, help="alternating processes per framework")
     parser.add_argument("--threads", type=int, default=0,
                         help="thread count for BLAS/OpenMP and set_num_threads (default: leave)")
+    parser.add_argument("--device", default="cpu",
+                        help="default device of both frameworks, e.g. cuda (default: cpu)")
     parser.add_argument("--json", metavar="PATH", help="write the results as JSON")
     parser.add_argument("--markdown", metavar="PATH",
                         help="write a Markdown table; a file with results markers keeps the "
@@ -103,14 +105,14 @@ def child_environment(threads: int) -> dict[str, str]:
 
 
 def run_cell(framework: str, workload: str, settings: Settings, threads: int,
-             describe: bool) -> dict[str, Any]:
+             describe: bool, device: str = "cpu") -> dict[str, Any]:
     """Measure one cell in a fresh interpreter; failures become an ``error`` field."""
     command = [
         sys.executable, "-m", "benchmarks.worker", "--framework", framework,
         "--workload", workload, "--warmup", str(settings.warmup),
         "--warmup-seconds", str(settings.warmup_seconds), "--repeats", str(settings.repeats),
         "--min-seconds", str(settings.min_seconds), "--budget", str(settings.budget),
-        "--threads", str(threads),
+        "--threads", str(threads), "--device", device,
     ] + (["--describe"] if describe else [])
     try:
         completed = subprocess.run(command, cwd=REPOSITORY_ROOT, env=child_environment(threads),
@@ -185,7 +187,8 @@ def run_benchmarks(arguments: argparse.Namespace, settings: Settings) -> dict[st
                 if any("error" in sample for sample in cell):
                     continue  # a failing cell fails the same way again; save the time
                 describe = role not in environments
-                sample = run_cell(frameworks[role], name, settings, arguments.threads, describe)
+                sample = run_cell(frameworks[role], name, settings, arguments.threads, describe,
+                                  arguments.device)
                 if "environment" in sample:
                     environments[role] = sample.pop("environment")
                 cell.append(sample)
@@ -213,7 +216,8 @@ def run_benchmarks(arguments: argparse.Namespace, settings: Settings) -> dict[st
         "created": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         "elapsed_seconds": round(time.perf_counter() - started, 1),
         "machine": machine,
-        "settings": {**settings.__dict__, "threads": arguments.threads},
+        "settings": {**settings.__dict__, "threads": arguments.threads,
+                     "device": arguments.device},
         "frameworks": frameworks,
         "environment": environments,
         "workloads": results,

@@ -106,6 +106,17 @@ def time_steps(step: Any, count: int, min_seconds: float, budget_seconds: float)
             return durations
 
 
+def synchronized(step: Any, synchronize: Any) -> Any:
+    """``step`` followed by waiting for the GPU, so its time covers the kernels it queued."""
+
+    def run() -> Any:
+        result = step()
+        synchronize()
+        return result
+
+    return run
+
+
 def measure(arguments: argparse.Namespace) -> dict[str, Any]:
     """Import, set up, warm up and time one cell; return the result record."""
     result: dict[str, Any] = {"framework": arguments.framework, "workload": arguments.workload}
@@ -113,6 +124,8 @@ def measure(arguments: argparse.Namespace) -> dict[str, Any]:
         framework = importlib.import_module(arguments.framework)
         if arguments.threads and callable(getattr(framework, "set_num_threads", None)):
             framework.set_num_threads(arguments.threads)
+        if arguments.device != "cpu":
+            framework.set_default_device(arguments.device)
     except Exception as error:
         result["error"] = describe_error(error)
         return result
@@ -121,6 +134,8 @@ def measure(arguments: argparse.Namespace) -> dict[str, Any]:
     result["baseline_rss_bytes"], _ = current_and_peak_memory()
     try:
         step = WORKLOADS[arguments.workload].setup(framework)
+        if arguments.device.startswith("cuda"):
+            step = synchronized(step, framework.cuda.synchronize)
         result["setup_rss_bytes"], _ = current_and_peak_memory()
         warmup = time_steps(step, arguments.warmup, arguments.warmup_seconds, arguments.budget / 2)
         gc.collect()
@@ -147,6 +162,7 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--min-seconds", type=float, default=1.0, help="minimum timed seconds")
     parser.add_argument("--budget", type=float, default=20.0, help="seconds for all steps")
     parser.add_argument("--threads", type=int, default=0, help="set_num_threads if > 0")
+    parser.add_argument("--device", default="cpu", help="the frameworks' default device")
     parser.add_argument("--describe", action="store_true", help="report the environment")
     return parser.parse_args(argv)
 

@@ -1,7 +1,8 @@
 """Benchmark workloads, written once against the PyTorch API.
 
 Each workload's ``setup(torch)`` receives the framework module (``torch`` or ``rustorch``),
-builds its inputs from seeded NumPy arrays so both frameworks see identical data, and returns
+builds its inputs from seeded NumPy arrays (``as_tensor``: shared on the CPU, copied to the
+default device otherwise) so both frameworks see identical data, and returns
 a ``step`` callable that the runner times. This module imports NumPy only, never a framework.
 """
 
@@ -78,7 +79,7 @@ def load_parameters(torch: Any, module: Any, offset: int = 100) -> None:
                 values = uniform(generator, -bound, bound, *shape)
             else:
                 continue
-            parameter.copy_(torch.from_numpy(values))
+            parameter.copy_(torch.as_tensor(values))
 
 
 def clear_gradients(*tensors: Any) -> None:
@@ -91,8 +92,8 @@ def clear_gradients(*tensors: Any) -> None:
 def setup_tiny_ops(torch: Any) -> Step:
     """Per-op overhead: ten rounds of (mul, add, tanh, exp, sub) on a 16-element tensor."""
     generator = random_generator(1)
-    inputs = torch.from_numpy(uniform(generator, -1.0, 1.0, 16)).requires_grad_()
-    weights = torch.from_numpy(uniform(generator, 0.5, 1.5, 16)).requires_grad_()
+    inputs = torch.as_tensor(uniform(generator, -1.0, 1.0, 16)).requires_grad_()
+    weights = torch.as_tensor(uniform(generator, 0.5, 1.5, 16)).requires_grad_()
 
     def step() -> Any:
         clear_gradients(inputs, weights)
@@ -112,7 +113,7 @@ def setup_elementwise(torch: Any) -> Step:
     """Memory-bound elementwise chain without autograd."""
     generator = random_generator(2)
     size = 4 * 1024 * 1024
-    first, second, third = (torch.from_numpy(uniform(generator, -1.0, 1.0, size)) for _ in "xyz")
+    first, second, third = (torch.as_tensor(uniform(generator, -1.0, 1.0, size)) for _ in "xyz")
 
     def step() -> Any:
         return torch.tanh(torch.exp(first * second + third)).sum()
@@ -123,7 +124,7 @@ def setup_elementwise(torch: Any) -> Step:
 @register("reductions", "sum/mean/max/var over dims of 2048x2048 float32")
 def setup_reductions(torch: Any) -> Step:
     """Reductions along each axis and over the whole tensor."""
-    matrix = torch.from_numpy(normal(random_generator(3), 2048, 2048))
+    matrix = torch.as_tensor(normal(random_generator(3), 2048, 2048))
 
     def step() -> Any:
         return (
@@ -142,8 +143,8 @@ def make_matmul_setup(size: int) -> Callable[[Any], Step]:
 
     def setup_matmul(torch: Any) -> Step:
         generator = random_generator(4)
-        left = torch.from_numpy(normal(generator, size, size))
-        right = torch.from_numpy(normal(generator, size, size))
+        left = torch.as_tensor(normal(generator, size, size))
+        right = torch.as_tensor(normal(generator, size, size))
 
         def step() -> Any:
             return left @ right
@@ -163,10 +164,10 @@ for _size in (256, 1024, 2048):
 def setup_conv2d(torch: Any) -> Step:
     """One convolution with gradients for input, weight and bias."""
     generator = random_generator(5)
-    inputs = torch.from_numpy(normal(generator, 64, 32, 28, 28)).requires_grad_()
+    inputs = torch.as_tensor(normal(generator, 64, 32, 28, 28)).requires_grad_()
     bound = 1.0 / math.sqrt(32 * 3 * 3)
-    weight = torch.from_numpy(uniform(generator, -bound, bound, 64, 32, 3, 3)).requires_grad_()
-    bias = torch.from_numpy(np.zeros(64, dtype=np.float32)).requires_grad_()
+    weight = torch.as_tensor(uniform(generator, -bound, bound, 64, 32, 3, 3)).requires_grad_()
+    bias = torch.as_tensor(np.zeros(64, dtype=np.float32)).requires_grad_()
     functional = torch.nn.functional
 
     def step() -> Any:
@@ -201,8 +202,8 @@ def setup_mlp_train(torch: Any) -> Step:
     )
     load_parameters(torch, model)
     generator = random_generator(6)
-    inputs = torch.from_numpy(normal(generator, 128, 784))
-    targets = torch.from_numpy(generator.integers(0, 10, size=128).astype(np.int64))
+    inputs = torch.as_tensor(normal(generator, 128, 784))
+    targets = torch.as_tensor(generator.integers(0, 10, size=128).astype(np.int64))
     criterion = nn.CrossEntropyLoss()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     return make_training_step(model, optimizer, lambda: criterion(model(inputs), targets))
@@ -226,8 +227,8 @@ def setup_cnn_train(torch: Any) -> Step:
     )
     load_parameters(torch, model)
     generator = random_generator(7)
-    inputs = torch.from_numpy(normal(generator, 64, 1, 28, 28))
-    targets = torch.from_numpy(generator.integers(0, 10, size=64).astype(np.int64))
+    inputs = torch.as_tensor(normal(generator, 64, 1, 28, 28))
+    targets = torch.as_tensor(generator.integers(0, 10, size=64).astype(np.int64))
     criterion = nn.CrossEntropyLoss()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     return make_training_step(model, optimizer, lambda: criterion(model(inputs), targets))
@@ -246,8 +247,8 @@ def setup_lm_train(torch: Any) -> Step:
     )
     load_parameters(torch, model)
     generator = random_generator(8)
-    tokens = torch.from_numpy(generator.integers(0, vocabulary, size=(32, 32)).astype(np.int64))
-    targets = torch.from_numpy(generator.integers(0, vocabulary, size=32 * 32).astype(np.int64))
+    tokens = torch.as_tensor(generator.integers(0, vocabulary, size=(32, 32)).astype(np.int64))
+    targets = torch.as_tensor(generator.integers(0, vocabulary, size=32 * 32).astype(np.int64))
     functional = torch.nn.functional
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 

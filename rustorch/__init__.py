@@ -12,7 +12,7 @@ from .dtypes import (bfloat16, bool, cdouble, cfloat, complex64, complex128, dou
                      result_type, set_default_dtype, short, uint8, uint16, uint32, uint64,
                      can_cast, finfo, iinfo)
 from .errors import *  # noqa: F403 - every error class, as rustorch.<Name>
-from ._backend import device
+from ._backend import device, get_default_device, set_default_device
 from .layout import (channels_last, channels_last_3d, contiguous_format, layout, memory_format,
                      preserve_format, sparse_coo, sparse_csr, strided)
 from .tensor import Size, Tensor, is_tensor

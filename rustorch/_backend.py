@@ -1,12 +1,14 @@
 """Devices and array backends: NumPy on the CPU, CuPy on CUDA. The only module importing cupy."""
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from .errors import ArgumentError, DeviceError
 
 __all__ = ["device", "cupy_module", "cuda_available", "array_module", "device_of",
-           "to_device", "CPU"]
+           "to_device", "CPU", "set_default_device", "get_default_device", "default_device"]
 
 _INSTALL_HINT = ("install CuPy for your CUDA version: pip install 'rustorch[cuda12]' or "
                  "'rustorch[cuda13]', on a machine with an NVIDIA GPU")
@@ -79,8 +81,53 @@ class device:
     def __reduce__(self):
         return (device, (self.type, self.index))
 
+    def __enter__(self) -> "device":
+        """``with torch.device('cuda'):`` makes factory functions default to this device."""
+        _DEFAULT.stack.append(_DEFAULT.device)
+        _DEFAULT.device = None if self.type == "cpu" else self
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        _DEFAULT.device = _DEFAULT.stack.pop()
+
 
 CPU = device("cpu")
+
+
+class _DefaultDevice(threading.local):
+    """The device factory functions use when given none: per thread, as PyTorch's device mode
+    (``None`` stands for the CPU, so the common case costs one attribute read)."""
+
+    def __init__(self) -> None:
+        self.device: device | None = None
+        self.stack: list = []
+
+
+_DEFAULT = _DefaultDevice()
+
+
+def default_device(value):
+    """``value`` when a device was given, else the default device (``None`` for the CPU)."""
+    return _DEFAULT.device if value is None else value
+
+
+def set_default_device(value) -> None:
+    """Make ``value`` the device that factory functions (``zeros``, ``tensor``, ``rand``,
+    ``arange`` ...) use when called without ``device=``, in this thread; ``None`` restores the
+    CPU. Tensors made from others (``*_like``, ``new_*``, ``from_numpy``) are not affected."""
+    target = None if value is None else to_device_object(value)
+    _DEFAULT.device = None if target is None or target.type == "cpu" else target
+
+
+def get_default_device() -> device:
+    """The default device of factory functions; a CUDA default carries the current index."""
+    target = _DEFAULT.device
+    if target is None:
+        return CPU
+    if target.type == "cuda" and target.index is None:
+        cp = cupy_module()
+        return device("cuda", int(cp.cuda.runtime.getDevice()) if cp is not None else 0)
+    return target
 
 
 def to_device_object(value) -> device:

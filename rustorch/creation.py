@@ -67,6 +67,7 @@ def _unwrap_nested(data):
 
 
 def _finish(array, dtype, device, requires_grad: bool) -> Tensor:
+    device = _backend.default_device(device)
     if dtype is not None:
         dtype = _dtypes.to_dtype(dtype)
         if array.dtype != dtype.numpy:
@@ -101,7 +102,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
 def as_tensor(data, dtype=None, device=None) -> Tensor:
     """Like ``tensor`` but shares memory with NumPy arrays and tensors where it can."""
     if isinstance(data, Tensor):
-        result = data
+        result, device = data, _backend.default_device(device)
         if dtype is not None:
             result = result.to(_dtypes.to_dtype(dtype))
         if device is not None:
@@ -140,6 +141,7 @@ def _size_argument(size) -> tuple:
 
 
 def _xp_for(device):
+    device = _backend.default_device(device)
     if device is None:
         return np
     target = _backend.to_device_object(device)
@@ -153,6 +155,7 @@ def _filled(kind: str, shape, dtype, device, requires_grad, fill_value=None,
     """A new tensor: ``kind`` is zeros, ones, empty or full; ``memory_format`` (with the array
     ``like`` for ``preserve_format``) sets the layout, row-major by default."""
     dtype = _dtypes.get_default_dtype() if dtype is None else _dtypes.to_dtype(dtype)
+    device = _backend.default_device(device)
     xp = _xp_for(device)
     if memory_format is not None and not (memory_format is preserve_format and (
             like is None or like.flags.c_contiguous)):
@@ -343,7 +346,8 @@ def range(start=0, end=None, step=1, *, dtype=None, device=None,  # noqa: A001
     count = int(math.floor((end - start) / step)) + 1
     dtype = _dtypes.get_default_dtype() if dtype is None else _dtypes.to_dtype(dtype)
     array = (start + np.arange(count, dtype=np.float64) * step).astype(dtype.numpy)
-    return _finish(array, None, device, requires_grad)
+    # as in PyTorch 2.13, the deprecated range ignores the default device
+    return _finish(array, None, _backend.CPU if device is None else device, requires_grad)
 
 
 def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, device=None,

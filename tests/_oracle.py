@@ -10,18 +10,25 @@ Typical use::
 
 ``fn(module, *tensors)`` is called once with ``torch`` and once with ``rustorch``; arrays are
 turned into tensors of each framework (floating ones require grad unless ``grad=False``).
+
+``RUSTORCH_TEST_DEVICE=cuda`` puts rustorch's side on that device (inputs, and through
+``tests/conftest.py`` the default device of factory functions); torch stays on the CPU as the
+oracle, and results are brought back to the CPU to compare.
 """
 from __future__ import annotations
+
+import os
 
 import numpy as np
 import torch
 
 import rustorch
 
-__all__ = ["check", "check_error", "randn", "rand", "randint", "to_torch", "to_rustorch",
+__all__ = ["DEVICE", "check", "check_error", "randn", "rand", "randint", "to_torch", "to_rustorch",
            "assert_close", "TOLERANCES", "torch", "rustorch"]
 
 _rng = np.random.default_rng(0)
+DEVICE = os.environ.get("RUSTORCH_TEST_DEVICE", "cpu")
 
 TOLERANCES = {
     "float64": (1e-7, 1e-7), "float32": (1e-4, 1e-5), "float16": (1e-2, 1e-2),
@@ -65,6 +72,8 @@ def to_torch(value, requires_grad: bool = False):
 def to_rustorch(value, requires_grad: bool = False):
     if isinstance(value, np.ndarray):
         tensor = rustorch.from_numpy(value.copy())
+        if DEVICE != "cpu":
+            tensor = tensor.to(DEVICE)
         if requires_grad and (tensor.is_floating_point() or tensor.is_complex()):
             tensor.requires_grad_(True)
         return tensor
@@ -77,7 +86,8 @@ def _as_numpy(tensor):
         if tensor.dtype == torch.bfloat16:
             tensor = tensor.float()
         return tensor.numpy()
-    array = tensor.detach().numpy() if isinstance(tensor, rustorch.Tensor) else np.asarray(tensor)
+    array = tensor.detach().cpu().numpy() if isinstance(tensor, rustorch.Tensor) \
+        else np.asarray(tensor)
     if array.dtype.name == "bfloat16":
         array = array.astype(np.float32)
     return array
@@ -151,7 +161,7 @@ def check(fn, *inputs, grad: bool = True, rtol=None, atol=None, grad_rtol=None,
                 (e.is_floating_point() or e.is_complex()):
             weight = rng.standard_normal(tuple(e.shape)).astype(np.float64)
             torch_terms.append((e * torch.from_numpy(weight).to(e.dtype)).sum())
-            rust_terms.append((a * rustorch.from_numpy(weight).to(a.dtype)).sum())
+            rust_terms.append((a * rustorch.from_numpy(weight).to(a.device, a.dtype)).sum())
     if not torch_terms:
         return actual, expected
     sum(torch_terms).real.backward() if torch_terms[0].is_complex() else sum(torch_terms).backward()
@@ -164,7 +174,7 @@ def check(fn, *inputs, grad: bool = True, rtol=None, atol=None, grad_rtol=None,
     for index, (t, r) in enumerate(zip(torch_inputs, rust_inputs)):
         if isinstance(t, torch.Tensor) and t.requires_grad:
             if t.grad is None:
-                assert r.grad is None or not np.any(r.grad.numpy()), \
+                assert r.grad is None or not np.any(_as_numpy(r.grad)), \
                     f"input {index}: torch has no gradient but rustorch has one"
                 continue
             assert r.grad is not None, f"input {index}: rustorch produced no gradient"

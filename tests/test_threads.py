@@ -25,3 +25,14 @@ def test_interop_threads_are_remembered():
 @pytest.mark.parametrize("threads", [0, -2])
 def test_non_positive_thread_counts_raise_like_torch(threads):
     check_error(lambda m: m.set_num_threads(threads))
+
+
+def test_import_loads_no_second_blas():
+    """``import rustorch`` leaves scipy (and the OpenBLAS thread pool it brings, which competes
+    with numpy's for the cores) unloaded until a scipy-backed op is first used."""
+    import subprocess
+    import sys
+    code = "import sys, rustorch; print(sorted(m for m in sys.modules if m.startswith('scipy')))"
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                               check=True)
+    assert completed.stdout.strip() == "[]"
