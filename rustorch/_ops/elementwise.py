@@ -346,11 +346,13 @@ def _sigmoid_derivative(output, grad, multiply=operator.mul, subtract=operator.s
 
 
 def _sigmoid_forward(xp, a):
-    # split by sign so exp never overflows
-    exp_negative_abs = xp.exp(xp.negative(xp.abs(a)))
-    denominator = xp.add(exp_negative_abs, 1)
-    return xp.where(xp.greater_equal(a, 0), xp.reciprocal(denominator),
-                    xp.true_divide(exp_negative_abs, denominator)).astype(a.dtype, copy=False)
+    # PyTorch's formula 1 / (1 + exp(-x)), in place on one buffer: exp(-x) overflowing to inf
+    # gives the limit 0 (floating-point exceptions are quiet), NaN stays NaN
+    out = xp.negative(a, out=xp.empty_like(a))  # out=: a 0-d result stays an array
+    xp.exp(out, out=out)
+    xp.add(out, 1, out=out)
+    xp.reciprocal(out, out=out)
+    return out.astype(a.dtype, copy=False)
 
 
 sigmoid = unary_primitive("sigmoid", _sigmoid_forward,

@@ -6,6 +6,7 @@ import traceback
 
 import numpy as np
 
+from .. import _backend
 from ..errors import AutogradError
 from . import function as _function  # its Tensor is bound once rustorch.tensor exists
 from .function import Node, _zeros_like_meta, gradient_edge
@@ -146,9 +147,10 @@ class Function(metaclass=_FunctionMeta):
         for index, value in enumerate(output_tuple):
             if not isinstance(value, _function.Tensor):
                 wrapped.append(value)
-                meta.append(((), np.float32))
+                meta.append(((), np.float32, np))
                 continue
-            meta.append((value._data.shape, value._data.dtype))
+            meta.append((value._data.shape, value._data.dtype,
+                         _backend.array_module(value._data)))
             if id(value) in non_differentiable:
                 value.requires_grad = False
                 wrapped.append(value)

@@ -300,7 +300,7 @@ class Primitive(Node):
             for value in inputs)
         if self.saves:
             self._save([inputs[index] for index in self.saves])
-        self._output_meta = tuple((r.shape, r.dtype) for r in results)
+        self._output_meta = tuple((r.shape, r.dtype, xp) for r in results)
         outputs = tuple(
             Tensor._make(r, True, self, index)
             if differentiable is None or index in differentiable else Tensor._make(r)
@@ -363,6 +363,13 @@ class Primitive(Node):
         raise NotImplementedError(f"{self.name()} is not differentiable")
 
 
+def _zeros_like_meta(meta):
+    """Zeros for an output no gradient reached: ``meta`` is (shape, dtype, array module), so
+    they are made on the output's device."""
+    shape, dtype, xp = meta
+    return xp.zeros(shape, dtype)
+
+
 # primitives whose class name differs from the node PyTorch records for the common call
 _TORCH_NODE_NAMES = {
     "Concatenate": "CatBackward0", "MatMul": "MmBackward0", "Cast": "ToCopyBackward0",
@@ -371,11 +378,6 @@ _TORCH_NODE_NAMES = {
     "Reshape": "ViewBackward0", "Clamp": "ClampBackward1", "CrossEntropy": "NllLossBackward0",
     "RoundedDiv": "DivBackward2",
 }
-
-
-def _zeros_like_meta(meta):
-    shape, dtype = meta
-    return np.zeros(shape, dtype)
 
 
 from .custom_function import (BackwardFunction, Function, FunctionCtx,  # noqa: E402,F401
