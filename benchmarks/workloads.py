@@ -65,14 +65,15 @@ def uniform(generator: np.random.Generator, low: float, high: float, *shape: int
 def load_parameters(torch: Any, module: Any, offset: int = 100) -> None:
     """Overwrite weights with seeded NumPy values so both frameworks train the same model.
 
-    Weights with two or more dimensions get U(-1/sqrt(fan_in), 1/sqrt(fan_in)), biases get
-    zeros, and other 1-d parameters (BatchNorm weights) keep their default of ones.
+    Weights with two or more dimensions get U(-1/sqrt(fan_in), 1/sqrt(fan_in)), biases (also
+    the recurrent layers' ``bias_ih_l0`` ...) get zeros, and other 1-d parameters (BatchNorm
+    weights) keep their default of ones.
     """
     generator = random_generator(offset)
     with torch.no_grad():
         for name, parameter in module.named_parameters():
             shape = tuple(parameter.shape)
-            if name.endswith("bias"):
+            if name.rsplit(".", 1)[-1].startswith("bias"):  # bias, bias_ih_l0 ...
                 values = np.zeros(shape, dtype=np.float32)
             elif len(shape) >= 2:
                 bound = 1.0 / math.sqrt(int(np.prod(shape[1:])))
@@ -255,5 +256,26 @@ def setup_lm_train(torch: Any) -> Step:
     def compute_loss() -> Any:
         logits = model(tokens)
         return functional.cross_entropy(logits.reshape(-1, vocabulary), targets)
+
+    return make_training_step(model, optimizer, compute_loss)
+
+
+@register("lstm_train", "LSTM(64, 128, 2 layers) + linear head, seq 32, batch 32, Adam")
+def setup_lstm_train(torch: Any) -> Step:
+    """Sequence classification: a two-layer LSTM read to the end, a linear head on the last
+    output, cross entropy, Adam."""
+    nn = torch.nn
+    recurrent, head = nn.LSTM(64, 128, num_layers=2), nn.Linear(128, 10)
+    model = nn.ModuleList([recurrent, head])
+    load_parameters(torch, model)
+    generator = random_generator(9)
+    inputs = torch.as_tensor(normal(generator, 32, 32, 64))
+    targets = torch.as_tensor(generator.integers(0, 10, size=32).astype(np.int64))
+    criterion = nn.CrossEntropyLoss()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+
+    def compute_loss() -> Any:
+        outputs, _ = recurrent(inputs)
+        return criterion(head(outputs[-1]), targets)
 
     return make_training_step(model, optimizer, compute_loss)

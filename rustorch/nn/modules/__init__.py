@@ -14,3 +14,4 @@ from .batchnorm import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
 from .pixelshuffle import *  # noqa: F401,F403
 from .flatten import *  # noqa: F401,F403
+from .rnn import *  # noqa: F401,F403
