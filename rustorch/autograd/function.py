@@ -333,20 +333,23 @@ class Primitive(Node):
 
     # ``backward_arrays(grad_array)``, optional: the gradients as arrays (or None), for when no
     # graph is being built; one call instead of a few Tensor ops. NotImplemented: use backward.
+    # A multi-output primitive's gets one array per output (None where no gradient came).
     backward_arrays = None
 
     def run_backward(self, grads: tuple) -> tuple:
         self._check_saved()
-        if self.backward_arrays is not None and not grad_state.enabled and \
-                grads[0] is not None and not self.multi_output:
-            data = grads[0]._data
-            if data.dtype.kind == "f":
-                result = self.backward_arrays(data)
-                if result is not NotImplemented:
-                    return tuple([None if array is None else Tensor._make(
-                        array if type(array) is np.ndarray or not isinstance(array, np.generic)
-                        else np.asarray(array))  # numpy returns 0-d results as scalars
-                        for array in result])
+        if self.backward_arrays is not None and not grad_state.enabled:
+            result = NotImplemented
+            if self.multi_output:  # one array (or None) per output
+                result = self.backward_arrays(*[None if grad is None else grad._data
+                                                for grad in grads])
+            elif grads[0] is not None and grads[0]._data.dtype.kind == "f":
+                result = self.backward_arrays(grads[0]._data)
+            if result is not NotImplemented:
+                return tuple([None if array is None else Tensor._make(
+                    array if type(array) is np.ndarray or not isinstance(array, np.generic)
+                    else np.asarray(array))  # numpy returns 0-d results as scalars
+                    for array in result])
         if self.multi_output:
             grads = tuple(
                 grad if grad is not None else Tensor._make(_zeros_like_meta(meta))

@@ -210,9 +210,10 @@ def test_gradcheck_float64():
         assert rustorch.autograd.gradcheck(lambda x: module(x)[0], (input,))
 
 
-def test_second_derivative_matches_torch():
+@pytest.mark.parametrize("kind", ["RNN", "GRU", "LSTM"])
+def test_second_derivative_matches_torch(kind):
     torch.manual_seed(0)
-    torch_module, rust_module = torch.nn.GRU(2, 3), rustorch.nn.GRU(2, 3)
+    torch_module, rust_module = getattr(torch.nn, kind)(2, 3), getattr(rustorch.nn, kind)(2, 3)
     copy_weights(torch_module, rust_module)
     array = randn(4, 1, 2, dtype=np.float32)
     results = []

@@ -9,11 +9,13 @@ batch is sorted by decreasing length, ``batch_sizes[t]`` rows are still running 
 from __future__ import annotations
 
 from ... import _ops
+from ...autograd.function import Primitive
 from ...tensor import Tensor
 from .activation import relu
 from .linear import linear
 
-__all__ = ["rnn_tanh_step", "rnn_relu_step", "lstm_step", "gru_step", "run_direction"]
+__all__ = ["rnn_tanh_step", "rnn_relu_step", "lstm_step", "gru_step", "run_direction",
+           "LSTMGates"]
 
 
 def rnn_tanh_step(input_gates: Tensor, hidden: Tensor, weight_hh, bias_hh) -> Tensor:
@@ -26,14 +28,81 @@ def rnn_relu_step(input_gates: Tensor, hidden: Tensor, weight_hh, bias_hh) -> Te
     return relu(linear(hidden, weight_hh, bias_hh) + input_gates)
 
 
+class LSTMGates(Primitive):
+    """The LSTM's elementwise part in one op: ``(gates, c) -> (h, c')`` with
+    ``i, f, g, o = sigmoid, sigmoid, tanh, sigmoid`` of the four gate blocks,
+    ``c' = f * c + i * g`` and ``h = o * tanh(c')``, as PyTorch's CPU cell computes them."""
+
+    multi_output = True
+    saves = (0, 1)
+
+    def forward(self, xp, gates, cell):
+        size = cell.shape[-1]
+        activations = xp.negative(gates, out=xp.empty(gates.shape, gates.dtype))
+        xp.exp(activations, out=activations)  # sigmoid of all four blocks: 1 / (1 + exp(-x))
+        xp.add(activations, 1, out=activations)
+        xp.reciprocal(activations, out=activations)
+        in_gate, forget_gate, cell_gate, out_gate = (
+            activations[:, index * size:(index + 1) * size] for index in range(4))
+        xp.tanh(gates[:, 2 * size:3 * size], out=cell_gate)
+        new_cell = xp.multiply(forget_gate, cell)
+        new_cell += in_gate * cell_gate
+        cell_tanh = xp.tanh(new_cell)
+        hidden = xp.multiply(out_gate, cell_tanh)
+        if self.needs_grad:
+            self.activations, self.cell_tanh = activations, cell_tanh
+        return hidden, new_cell
+
+    def backward_arrays(self, grad_hidden, grad_cell):
+        """The gradients from the activations kept by forward."""
+        activations, cell_tanh = self.activations, self.cell_tanh
+        if activations.dtype.kind != "f" or activations.dtype.itemsize < 4:
+            return NotImplemented
+        cell = self.saved[1]._data
+        size = cell.shape[-1]
+        in_gate, forget_gate, cell_gate, out_gate = (
+            activations[:, index * size:(index + 1) * size] for index in range(4))
+        grads = activations.copy()  # becomes the gates' gradient block by block
+        grad_in, grad_forget, grad_cell_gate, grad_out = (
+            grads[:, index * size:(index + 1) * size] for index in range(4))
+        through_cell = 0 if grad_cell is None else grad_cell
+        if grad_hidden is not None:  # d h / d c' = o * (1 - tanh(c')^2)
+            through_cell = through_cell + grad_hidden * out_gate * (1 - cell_tanh * cell_tanh)
+            grad_out *= 1 - out_gate  # o (1 - o) dh tanh(c')
+            grad_out *= grad_hidden * cell_tanh
+        else:
+            grad_out[...] = 0
+        grad_in *= 1 - in_gate  # i (1 - i) g dc
+        grad_in *= through_cell * cell_gate
+        grad_forget *= 1 - forget_gate
+        grad_forget *= through_cell * cell
+        grad_cell_gate *= -cell_gate  # (1 - g^2) i dc
+        grad_cell_gate += 1
+        grad_cell_gate *= through_cell * in_gate
+        return grads, through_cell * forget_gate
+
+    def backward(self, grad_hidden, grad_cell):
+        """The same gradients in tensor ops (differentiable again, for ``create_graph``)."""
+        gates, cell = self.saved
+        in_gate, forget_gate, cell_gate, out_gate = gates.chunk(4, 1)
+        in_gate, forget_gate, out_gate = in_gate.sigmoid(), forget_gate.sigmoid(), \
+            out_gate.sigmoid()
+        cell_gate = cell_gate.tanh()
+        cell_tanh = (forget_gate * cell + in_gate * cell_gate).tanh()
+        through_cell = grad_cell + grad_hidden * out_gate * (1 - cell_tanh * cell_tanh)
+        return _ops.movement.cat([
+            through_cell * cell_gate * in_gate * (1 - in_gate),
+            through_cell * cell * forget_gate * (1 - forget_gate),
+            through_cell * in_gate * (1 - cell_gate * cell_gate),
+            grad_hidden * cell_tanh * out_gate * (1 - out_gate)], 1), through_cell * forget_gate
+
+
 def lstm_step(input_gates: Tensor, hidden: Tensor, cell: Tensor, weight_hh, bias_hh,
               weight_hr=None) -> tuple[Tensor, Tensor]:
     """Gates in PyTorch's order (input, forget, cell, output); returns ``(h, c)``, ``h``
     projected by ``weight_hr`` when the LSTM has ``proj_size``."""
     gates = linear(hidden, weight_hh, bias_hh) + input_gates
-    in_gate, forget_gate, cell_gate, out_gate = gates.chunk(4, 1)
-    cell = forget_gate.sigmoid() * cell + in_gate.sigmoid() * cell_gate.tanh()
-    hidden = out_gate.sigmoid() * cell.tanh()
+    hidden, cell = LSTMGates.apply(gates, cell)
     if weight_hr is not None:
         hidden = linear(hidden, weight_hr)
     return hidden, cell
