@@ -8,14 +8,14 @@ batch is sorted by decreasing length, ``batch_sizes[t]`` rows are still running 
 """
 from __future__ import annotations
 
-from ... import _ops
+from ... import _backend, _ops
 from ...autograd.function import Primitive
 from ...tensor import Tensor
 from .activation import relu
 from .linear import linear
 
 __all__ = ["rnn_tanh_step", "rnn_relu_step", "lstm_step", "gru_step", "run_direction",
-           "LSTMGates"]
+           "LSTMGates", "GRUGates"]
 
 
 def rnn_tanh_step(input_gates: Tensor, hidden: Tensor, weight_hh, bias_hh) -> Tensor:
@@ -108,14 +108,78 @@ def lstm_step(input_gates: Tensor, hidden: Tensor, cell: Tensor, weight_hh, bias
     return hidden, cell
 
 
+def _sigmoid_in_place(xp, array):
+    xp.negative(array, out=array)
+    xp.exp(array, out=array)
+    xp.add(array, 1, out=array)
+    xp.reciprocal(array, out=array)
+    return array
+
+
+class GRUGates(Primitive):
+    """The GRU's elementwise part in one op: ``(input_gates, hidden_gates, h) -> h'`` with
+    ``r, z = sigmoid`` of the summed reset and update blocks, ``n = tanh(i_n + r * h_n)`` and
+    ``h' = (h - n) * z + n``, as PyTorch's CPU cell computes them."""
+
+    saves = (0, 1, 2)
+
+    def forward(self, xp, input_gates, hidden_gates, hidden):
+        size = hidden.shape[-1]
+        gates = xp.add(hidden_gates[:, :2 * size], input_gates[:, :2 * size])
+        _sigmoid_in_place(xp, gates)
+        reset, update = gates[:, :size], gates[:, size:]
+        new = xp.multiply(hidden_gates[:, 2 * size:], reset)
+        new += input_gates[:, 2 * size:]
+        xp.tanh(new, out=new)
+        result = xp.subtract(hidden, new)
+        result *= update
+        result += new
+        if self.needs_grad:
+            self.gates, self.new = gates, new
+        return result
+
+    def backward_arrays(self, grad):
+        gates, new = self.gates, self.new
+        if gates.dtype.kind != "f" or gates.dtype.itemsize < 4 or grad.dtype != gates.dtype:
+            return NotImplemented
+        hidden_gates, hidden = self.saved[1]._data, self.saved[2]._data
+        size = hidden.shape[-1]
+        reset, update = gates[:, :size], gates[:, size:]
+        grad_new = grad * (1 - update)
+        grad_new *= 1 - new * new  # through tanh
+        grad_input = gates.copy()  # reset and update blocks: sigmoid derivatives, then chain
+        grad_input *= 1 - gates
+        grad_input[:, :size] *= grad_new * hidden_gates[:, 2 * size:]
+        grad_input[:, size:] *= grad * (hidden - new)
+        grad_hidden_gates = grad_input.copy()
+        grad_input = _concatenate_columns(grad_input, grad_new)
+        grad_hidden_gates = _concatenate_columns(grad_hidden_gates, grad_new * reset)
+        return grad_input, grad_hidden_gates, grad * update
+
+    def backward(self, grad):
+        """The same gradients in tensor ops (differentiable again, for ``create_graph``)."""
+        input_gates, hidden_gates, hidden = self.saved
+        input_reset, input_update, input_new = input_gates.chunk(3, 1)
+        hidden_reset, hidden_update, hidden_new = hidden_gates.chunk(3, 1)
+        reset = (hidden_reset + input_reset).sigmoid()
+        update = (hidden_update + input_update).sigmoid()
+        new = (input_new + hidden_new * reset).tanh()
+        grad_new = grad * (1 - update) * (1 - new * new)
+        grad_reset = grad_new * hidden_new * reset * (1 - reset)
+        grad_update = grad * (hidden - new) * update * (1 - update)
+        cat = _ops.movement.cat
+        return (cat([grad_reset, grad_update, grad_new], 1),
+                cat([grad_reset, grad_update, grad_new * reset], 1), grad * update)
+
+
+def _concatenate_columns(left, right):
+    xp = _backend.array_module(left)
+    return xp.concatenate([left, right], axis=1)
+
+
 def gru_step(input_gates: Tensor, hidden: Tensor, weight_hh, bias_hh) -> Tensor:
     """Reset, update and new gates; ``h' = (h - n) * z + n`` as PyTorch computes it."""
-    input_reset, input_update, input_new = input_gates.chunk(3, 1)
-    hidden_reset, hidden_update, hidden_new = linear(hidden, weight_hh, bias_hh).chunk(3, 1)
-    reset = (hidden_reset + input_reset).sigmoid()
-    update = (hidden_update + input_update).sigmoid()
-    new = (input_new + hidden_new * reset).tanh()
-    return (hidden - new) * update + new
+    return GRUGates.apply(input_gates, linear(hidden, weight_hh, bias_hh), hidden)
 
 
 def _step(mode: str, input_gates, state, weights):
