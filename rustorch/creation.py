@@ -7,7 +7,7 @@ import numbers
 
 import numpy as np
 
-from . import _backend
+from . import _backend, _quiet
 from . import dtypes as _dtypes
 from .layout import preserve_format
 from .errors import ArgumentError, ArgumentTypeError, DTypeError, ShapeError
@@ -157,6 +157,25 @@ def _filled(kind: str, shape, dtype, device, requires_grad, fill_value=None,
     dtype = _dtypes.get_default_dtype() if dtype is None else _dtypes.to_dtype(dtype)
     device = _backend.default_device(device)
     xp = _xp_for(device)
+    if kind == "full":  # PyTorch refuses a value the dtype cannot hold (-1.5 as uint8 ...)
+        from ._ops.scalar_values import scalar_for
+        fill_value = scalar_for(fill_value, dtype, "full")
+        quiet = _quiet.enter()  # a value rounding to inf in a half type: no numpy warning
+        try:
+            array = _allocate_filled(xp, kind, shape, dtype, fill_value, memory_format, like)
+        finally:
+            _quiet.leave(quiet)
+    else:
+        array = _allocate_filled(xp, kind, shape, dtype, fill_value, memory_format, like)
+    if xp is not np and device is not None:
+        array = _backend.to_device(array, _backend.to_device_object(device))
+    result = Tensor._make(array)
+    if requires_grad:
+        result.requires_grad_(True)
+    return result
+
+
+def _allocate_filled(xp, kind, shape, dtype, fill_value, memory_format, like):
     if memory_format is not None and not (memory_format is preserve_format and (
             like is None or like.flags.c_contiguous)):
         from ._ops.memory_format import allocate
@@ -171,12 +190,7 @@ def _filled(kind: str, shape, dtype, device, requires_grad, fill_value=None,
         array = xp.empty(shape, dtype=dtype.numpy)
     else:
         array = xp.full(shape, fill_value, dtype=dtype.numpy)
-    if xp is not np and device is not None:
-        array = _backend.to_device(array, _backend.to_device_object(device))
-    result = Tensor._make(array)
-    if requires_grad:
-        result.requires_grad_(True)
-    return result
+    return array
 
 
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import rustorch
-from tests._oracle import assert_close, torch
+from tests._oracle import assert_close, check_error, torch
 
 
 def _both(fn, **kwargs):
@@ -254,3 +254,31 @@ def test_python_floats_round_once_into_the_requested_dtype():
             assert result.tolist() == expected.tolist(), (name, data)
             as_tensor = rustorch.as_tensor(data, dtype=getattr(rustorch, name))
             assert as_tensor.tolist() == expected.tolist()
+
+
+_FILL_CASES = [(-1.5, "uint8"), (-0.5, "uint8"), (255.5, "uint8"), (256, "uint8"), (-256, "uint8"),
+               (-1, "uint8"), (-255, "uint8"), (300, "int8"), (-129, "int8"), (2 ** 63, "int64"),
+               (float("nan"), "int32"), (float("inf"), "int64"), (3.7, "int32"), (1e39, "float32"),
+               (-1e39, "float32"), (1e39, "float64"), (float("inf"), "float32"),
+               (1e39, "bfloat16"), (2.5 + 1j, "float32"), (1e39, "complex64"), (-1.5, "bool"),
+               (2.5 + 1j, "complex128")]
+_FILLERS = {
+    "full": lambda m, v, dt: m.full((2,), v, dtype=dt),
+    "fill_": lambda m, v, dt: m.zeros(2, dtype=dt).fill_(v),
+    "new_full": lambda m, v, dt: m.zeros(1, dtype=dt).new_full((2,), v),
+    "scalar_tensor": lambda m, v, dt: m.scalar_tensor(v, dtype=dt),
+}
+
+
+@pytest.mark.parametrize("how", sorted(_FILLERS))
+@pytest.mark.parametrize("value, dtype", _FILL_CASES)
+def test_fill_values_the_dtype_cannot_hold_raise_like_torch(how, value, dtype):
+    fill = _FILLERS[how]
+    if dtype == "bfloat16" and how == "scalar_tensor":
+        pytest.skip("torch checks half-type fills on tensors of 2+ elements only (rustorch always)")
+    try:
+        expected = fill(torch, value, getattr(torch, dtype))
+    except RuntimeError:
+        check_error(lambda m: fill(m, value, getattr(m, dtype)))
+        return
+    assert_close(fill(rustorch, value, getattr(rustorch, dtype)), expected)

@@ -22,6 +22,7 @@ from .elementwise import _maybe_out, where
 from .math_common import is_inexact, not_implemented, require_tensor, type_name
 from .movement import cat, reshape
 from .reduce_more import vector_norm_impl
+from .scalar_values import scalar_for
 
 __all__ = ["addcmul", "addcdiv", "renorm", "histc", "bincount", "isin", "gradient", "vander",
            "ravel", "unravel_index", "conj", "resolve_conj", "resolve_neg", "is_conj", "is_neg",
@@ -43,9 +44,6 @@ def _pointwise_operands(op: str, input, tensor1, tensor2):
     return dtype, input.to(dtype), tensor1.to(dtype), tensor2.to(dtype)
 
 
-_FLOAT32_MAX = float(np.finfo(np.float32).max)
-
-
 def _checked_value(op: str, value, dtype: _dtypes.dtype):
     """``value`` converted to the compute type of ``dtype``, refusing values that overflow it
     (integers truncate a float ``value``, as PyTorch does)."""
@@ -54,23 +52,7 @@ def _checked_value(op: str, value, dtype: _dtypes.dtype):
     if not is_scalar(value):
         raise ArgumentTypeError(f"{op}(): argument 'value' must be Number, not "
                                 f"{type(value).__name__}")
-    value = value.item() if isinstance(value, np.generic) else value
-    if dtype.is_complex:
-        return complex(value)
-    real = value.real if isinstance(value, complex) else value
-    if dtype.is_floating_point:
-        # half types compute in float32 (PyTorch's opmath type); float64 holds any float
-        limit = math.inf if dtype is _dtypes.float64 else _FLOAT32_MAX
-        fits = not math.isfinite(real) or abs(real) <= limit
-    else:
-        info = np.iinfo(dtype.numpy)
-        lowest = -info.max if info.min == 0 else info.min  # unsigned types wrap negatives
-        fits = math.isfinite(real) and lowest <= real <= info.max
-    if not fits or isinstance(value, complex) and value.imag:
-        raise ArgumentValueError(f"{op}(): value {value!r} cannot be converted to type "
-                                 f"{type_name(dtype)} without overflow; pass a value that fits "
-                                 f"the result dtype")
-    return float(real) if dtype.is_floating_point else int(real)
+    return scalar_for(value, dtype, f"{op}()")
 
 
 def _pointwise(op: str, input, tensor1, tensor2, value, out) -> Tensor:

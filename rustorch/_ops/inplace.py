@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _quiet
 from .. import dtypes as _dtypes
 from ..autograd.grad_mode import grad_state
 from ..errors import DTypeError
 from ..tensor import _TORCH_TYPE_NAMES, Tensor, tensor_method
 from . import elementwise as ew
 from . import linalg_core as _linalg_core
+from .scalar_values import scalar_for
 
 __all__ = ["inplace_method"]
 
@@ -148,9 +150,12 @@ def fill_(self, value):
             target.new_ones((), dtype=_dtypes.bool),
             value.to(target.dtype) if isinstance(value, Tensor) else target.new_full((), value),
             target), value)
-    if isinstance(value, Tensor):
-        value = value._data
-    self._data[...] = value
+    value = value._data if isinstance(value, Tensor) else scalar_for(value, self.dtype, "fill_")
+    quiet = _quiet.enter()  # a value rounding to inf in a half type: no numpy warning
+    try:
+        self._data[...] = value
+    finally:
+        _quiet.leave(quiet)
     self._bump_version()
     return self
 

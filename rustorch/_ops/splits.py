@@ -9,7 +9,6 @@ order from the tensor's first element, as PyTorch does.
 from __future__ import annotations
 
 import math
-import numbers
 import operator
 import warnings
 
@@ -23,6 +22,7 @@ from ..layout import preserve_format
 from ..tensor import _TORCH_TYPE_NAMES, Size, Tensor, tensor_method, wrap_dim
 from .indexing_more import masked_fill
 from .memory_format import is_contiguous_as, memory_order
+from .scalar_values import scalar_for
 from .strided import _storage_root, as_strided
 
 __all__ = ["tensor_split", "hsplit", "vsplit", "dsplit", "resize_as_"]
@@ -190,49 +190,6 @@ def sum_to_size(input: Tensor, *size) -> Tensor:
     return result.view(size) if leading else result
 
 
-# ----------------------------------------------------------------- scalar conversion
-def _scalar_for(value, dtype, op: str, returned: bool = False):
-    """``value`` as the Python number stored in a ``dtype`` tensor, with PyTorch's checks:
-    a complex value with an imaginary part, a non-finite float for an integer dtype, or an
-    integer out of range raise (unsigned dtypes accept negatives down to -max, wrapping).
-    ``returned``: the value came back from a Python callable, where any complex is refused
-    for a real dtype (PyTorch unpacks it as a Python real number)."""
-    if isinstance(value, Tensor):
-        if value.numel() != 1:
-            raise ArgumentTypeError(f"{op}: expected a number, got a Tensor of shape "
-                                    f"{list(value.shape)}")
-        value = value.item()
-    elif isinstance(value, np.generic):
-        value = value.item()
-    if not isinstance(value, numbers.Number):
-        raise ArgumentTypeError(f"{op}: expected a number (int, float, bool or complex), got "
-                                f"{type(value).__name__}")
-    if dtype.is_complex:
-        return complex(value)
-    if isinstance(value, complex):
-        if returned:
-            raise ArgumentTypeError(f"{op}: the callable must return a real number for a "
-                                    f"{dtype} tensor, not complex")
-        if value.imag != 0:
-            raise ArgumentValueError(f"{op}: value {value} cannot be converted to type {dtype} "
-                                     f"without overflow (it has an imaginary part)")
-        value = value.real
-    if dtype.is_floating_point:
-        return float(value)
-    if dtype is _dtypes.bool:
-        return bool(value)
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ArgumentValueError(f"{op}: value {value} cannot be converted to type {dtype} "
-                                 f"without overflow")
-    value = int(value)
-    limits = np.iinfo(dtype.numpy)
-    lowest = -int(limits.max) if limits.min == 0 else int(limits.min)
-    if not lowest <= value <= int(limits.max):
-        raise ArgumentValueError(f"{op}: value {value} cannot be converted to type {dtype} "
-                                 f"without overflow")
-    return value % (int(limits.max) + 1) if value < 0 and limits.min == 0 else value
-
-
 # ----------------------------------------------------------------- fill_diagonal_
 def _diagonal_mask(xp, shape: tuple, wrap: bool):
     """True on the main diagonal (all indices equal); with ``wrap`` on a tall matrix, the
@@ -263,7 +220,7 @@ def fill_diagonal_(input: Tensor, fill_value, wrap: bool = False) -> Tensor:
     if isinstance(fill_value, Tensor) and fill_value.ndim != 0:
         raise ArgumentTypeError("fill_diagonal_(): argument 'fill_value' (position 1) must be "
                                 "Number, not Tensor; pass value.item()")
-    value = _scalar_for(fill_value, input.dtype, "fill_diagonal_")
+    value = scalar_for(fill_value, input.dtype, "fill_diagonal_")
     mask = Tensor._make(_diagonal_mask(input._xp(), tuple(input.shape), bool(wrap)))
     return input._inplace(lambda target: masked_fill(target, mask, value))
 
@@ -362,7 +319,7 @@ def _per_element(input: Tensor, sources: list, function, op: str) -> Tensor:
         warnings.simplefilter("ignore", RuntimeWarning)  # float overflow gives inf, as PyTorch
         for position in range(input._data.size):
             arguments = [to_python(reader[position]) for reader in readers]
-            target[position] = _scalar_for(function(*arguments), input.dtype, op, True)
+            target[position] = scalar_for(function(*arguments), input.dtype, op, True)
     return input
 
 
