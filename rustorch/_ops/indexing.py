@@ -8,6 +8,7 @@ from .. import dtypes as _dtypes
 from ..autograd.function import Primitive
 from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor, tensor_method, wrap_dim
+from .slice_sums import add_slices, single_axis_index
 
 __all__ = ["gather", "scatter", "scatter_add", "index_put", "convert_key", "take_along_dim"]
 
@@ -69,6 +70,10 @@ class IndexAdd(Primitive):
         result = xp.zeros(shape, dtype=grad.dtype)
         if basic:
             result[key] = grad
+            return result
+        along_axis = single_axis_index(key)
+        if along_axis is not None and grad.ndim == len(shape):
+            add_slices(xp, result, along_axis[0], along_axis[1], grad)
         else:
             xp.add.at(result, key, grad)
         return result

@@ -18,6 +18,7 @@ from .elementwise import where
 from .indexing import Gather, ScatterAdd, _along_axis_key, take_along_dim
 from .movement import broadcast_shapes, reshape
 from .shape_more import diagonal_scatter
+from .slice_sums import add_slices
 from .strided import ViewScatter
 
 __all__ = ["put", "index_select", "index_add", "index_copy", "index_fill", "masked_fill",
@@ -72,7 +73,7 @@ class IndexAddOp(Primitive):
         self.dim, self.index, self.alpha = dim, index, alpha
         result = a.copy()
         values = source if alpha == 1 else source * alpha
-        xp.add.at(result, _dim_key(dim, index), values.astype(a.dtype, copy=False))
+        add_slices(xp, result, dim, index, values.astype(a.dtype, copy=False))
         return result
 
     def backward(self, grad):

@@ -412,3 +412,18 @@ def test_index_put_and_put():
     check(lambda m, x, v: x.index_put((m.tensor([0, 2]),), v), randn(3, 4), randn(4))
     check(lambda m, x, v: x.clone().put_(m.tensor([1, -1]), v, accumulate=True), randn(3, 4),
           randn(2))
+
+
+@pytest.mark.parametrize("index", [[3, 0, 3, -1, 4, 0, 3], [4, 2, 0, 1, 3], [2], [-5, 0]],
+                         ids=["repeats", "permutation", "single", "negative"])
+@pytest.mark.parametrize("dim", [0, 1])
+def test_slice_gradients_with_repeated_positions(index, dim):
+    """Indexing, index_select and index_add along one axis: repeated positions accumulate
+    (summed in their original order), unique ones are assigned."""
+    values = randn(5, 5, 3)
+    positions = np.array(index, dtype=np.int64)
+    check(lambda m, x: x[positions] if dim == 0 else x[:, positions], values)
+    check(lambda m, x: m.index_select(x, dim, m.from_numpy(positions % 5)), values)
+    source_shape = (len(index), 5, 3) if dim == 0 else (5, len(index), 3)
+    check(lambda m, x, s: m.index_add(x, dim, m.from_numpy(positions % 5), s, alpha=0.5),
+          values, randn(*source_shape))
