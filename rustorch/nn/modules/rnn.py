@@ -38,6 +38,13 @@ def _check_sizes(input_size, hidden_size, bias) -> None:
             raise ArgumentError(f"{name} must be greater than zero")
 
 
+def _reset_uniform(module: Module) -> None:
+    """PyTorch's initialisation of recurrent weights: all U(-1/sqrt(hidden), 1/sqrt(hidden))."""
+    bound = 1.0 / math.sqrt(module.hidden_size) if module.hidden_size > 0 else 0
+    for weight in module.parameters():
+        init.uniform_(weight, -bound, bound)
+
+
 class RNNBase(Module):
     """The multi-layer recurrent layer behind ``RNN``, ``LSTM`` and ``GRU``."""
 
@@ -101,9 +108,7 @@ class RNNBase(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        bound = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
-        for weight in self.parameters():
-            init.uniform_(weight, -bound, bound)
+        _reset_uniform(self)
 
     def flatten_parameters(self) -> None:
         """Kept for PyTorch code: weights need no flat buffer here."""
@@ -300,9 +305,7 @@ class RNNCellBase(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        bound = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
-        for weight in self.parameters():
-            init.uniform_(weight, -bound, bound)
+        _reset_uniform(self)
 
     def extra_repr(self) -> str:
         text = f"{self.input_size}, {self.hidden_size}"
