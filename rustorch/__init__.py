@@ -60,6 +60,7 @@ from ._ops.shape_more import *  # noqa: E402,F401,F403
 from ._ops.indexing_more import *  # noqa: E402,F401,F403
 from ._ops.composite import *  # noqa: E402,F401,F403
 from ._ops.splits import *  # noqa: E402,F401,F403
+from ._ops.aliases import *  # noqa: E402,F401,F403
 from ._switches import *  # noqa: E402,F401,F403
 from ._frombuffer import frombuffer  # noqa: E402,F401
 from .random import *  # noqa: E402,F401,F403

@@ -422,8 +422,8 @@ def legacy_tensor_constructor(cls, args, *, device=None, dtype=None) -> Tensor:
             return data
         else:
             result = tensor(data, dtype=dtype, device=device)
-    else:
-        result = empty(*args, dtype=dtype, device=device)
+    else:  # torch.Tensor() with no sizes is a 1-D tensor of 0 elements
+        result = empty(*(args or (0,)), dtype=dtype, device=device)
     if cls is not Tensor:
         instance = object.__new__(cls)
         instance._init_from(result._data)

@@ -5,7 +5,7 @@ from .. import _backend
 from .. import dtypes as _dtypes
 from ..layout import preserve_format
 from ..autograd.function import Primitive
-from ..errors import ArgumentTypeError
+from ..errors import ArgumentTypeError, DTypeError
 from ..tensor import Tensor, tensor_method
 from .elementwise import cast_tensor
 
@@ -143,7 +143,7 @@ def _real(self):
 
 def _imag(self):
     if not self.dtype.is_complex:
-        raise ArgumentTypeError("imag is not implemented for tensors with non-complex dtypes.")
+        raise DTypeError("imag is not implemented for tensors with non-complex dtypes.")
     return Imag.apply(self)
 
 
