@@ -82,3 +82,4 @@ for _name in ("abs_", "acos_", "acosh_", "arccos_", "arccosh_", "arcsin_", "arcs
               "trunc_", "xlogy_", "zero_"):
     globals()[_name] = getattr(Tensor, _name)
 del _name
+from .serialization import load, save  # noqa: E402
