@@ -14,6 +14,15 @@ class layout:
     def __repr__(self) -> str:
         return f"torch.{self.name}"
 
+    def __reduce__(self) -> str:
+        return self.name  # pickled by name: copies are the module's one object, as in torch
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
 
 strided = layout("strided")
 sparse_coo = layout("sparse_coo")
@@ -28,6 +37,15 @@ class memory_format:
 
     def __repr__(self) -> str:
         return f"torch.{self.name}"
+
+    def __reduce__(self) -> str:
+        return self.name  # pickled by name: copies are the module's one object, as in torch
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
 
 
 contiguous_format = memory_format("contiguous_format")

@@ -136,3 +136,12 @@ def test_random_like_samplers_follow_the_memory_format():
         assert result.dtype.name == str(expected.dtype).replace("torch.", "")
     sample = rustorch.randint_like(source(rustorch).transpose(1, 3), 7)
     assert int(sample.min()) >= 0 and int(sample.max()) < 7
+
+
+def test_layouts_and_memory_formats_stay_singletons_through_pickle_and_copy():
+    import copy
+    import pickle
+    for value in (rustorch.strided, rustorch.sparse_coo, rustorch.contiguous_format,
+                  rustorch.channels_last, rustorch.channels_last_3d, rustorch.preserve_format):
+        assert pickle.loads(pickle.dumps(value)) is value
+        assert copy.deepcopy({"format": value})["format"] is value
