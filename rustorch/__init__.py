@@ -83,3 +83,6 @@ for _name in ("abs_", "acos_", "acosh_", "arccos_", "arccosh_", "arcsin_", "arcs
     globals()[_name] = getattr(Tensor, _name)
 del _name
 from .serialization import load, save  # noqa: E402
+from ._ops.windows import *  # noqa: E402,F401,F403
+from ._ops.spectral import *  # noqa: E402,F401,F403
+from . import signal  # noqa: E402,F401

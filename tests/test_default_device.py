@@ -79,6 +79,10 @@ _FACTORIES = {
     "asarray": lambda m: m.asarray([1.0]), "tensor": lambda m: m.tensor([1.0]),
     "as_tensor": lambda m: m.as_tensor(np.ones(2)), "scalar_tensor": lambda m: m.scalar_tensor(1),
     "fftfreq": lambda m: m.fft.fftfreq(4), "rfftfreq": lambda m: m.fft.rfftfreq(4),
+    "hann_window": lambda m: m.hann_window(4), "hamming_window": lambda m: m.hamming_window(4),
+    "blackman_window": lambda m: m.blackman_window(4),
+    "bartlett_window": lambda m: m.bartlett_window(4),
+    "kaiser_window": lambda m: m.kaiser_window(4),
 }
 
 
