@@ -6,7 +6,7 @@ import numpy as np
 from .. import _parallel
 from .. import dtypes as _dtypes
 from ..autograd.function import Primitive
-from ..errors import ArgumentError
+from ..errors import ArgumentError, ShapeError, TensorIndexError
 from ..tensor import Tensor, tensor_method
 from ._helpers import dims_tuple, float_result_dtype
 
@@ -94,10 +94,15 @@ class Amax(Primitive):
 
     def forward(self, xp, a, dims=None, keepdim=False, take_max=True):
         # only a reduction over an empty dim has no value (other empty dims are fine)
-        if a.size == 0 and (dims is None or any(a.shape[d] == 0 for d in dims)):
-            raise ArgumentError(f"{'amax' if take_max else 'amin'}(): Expected reduction dim to "
-                                f"be specified for input.numel() == 0. Specify the reduction "
-                                f"dim with the 'dim' argument.")
+        name = "amax" if take_max else "amin"
+        if a.size == 0 and dims is None:
+            raise ShapeError(f"{name}(): Expected reduction dim to be specified for "
+                             f"input.numel() == 0. Specify the reduction dim with the 'dim' "
+                             f"argument.")
+        empty = [d for d in dims or () if a.shape[d] == 0]
+        if empty:
+            raise TensorIndexError(f"{name}(): Expected reduction dim {empty[0]} to have "
+                                   f"non-zero size.")
         self.dims, self.keepdim = dims, keepdim
         function = xp.max if take_max else xp.min
         return function(a, axis=dims, keepdims=keepdim)
@@ -196,7 +201,7 @@ def _max_or_min(input, dim, keepdim, other, take_max: bool, out=None):
         return (maximum if take_max else minimum)(input, other)
     if dim is None:
         if input.numel() == 0:
-            raise ArgumentError(f"{'max' if take_max else 'min'}(): Expected reduction dim to be "
+            raise ShapeError(f"{'max' if take_max else 'min'}(): Expected reduction dim to be "
                                 f"specified for input.numel() == 0. Specify the reduction dim "
                                 f"with the 'dim' argument.")
         return Amax.apply(input, dims=None, keepdim=False, take_max=take_max)

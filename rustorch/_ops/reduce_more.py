@@ -98,8 +98,8 @@ def _arg_extreme(input, dim, keepdim, take_max: bool):
     name = "argmax" if take_max else "argmin"
     if dim is None:
         if data.size == 0:
-            raise ArgumentError(f"{name}(): Expected reduction dim to be specified for "
-                                f"input.numel() == 0.")
+            raise TensorIndexError(f"{name}(): Expected reduction dim to be specified for "
+                                   f"input.numel() == 0.")
         flat = data.reshape(-1)
         index = _nan_aware_arg(xp, flat, 0, take_max)
         result = xp.asarray(index, dtype=np.int64)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from rustorch.autograd.gradcheck import gradcheck, gradgradcheck
-from tests._oracle import check, randn, rustorch, to_rustorch, torch
+from tests._oracle import check, check_error, randn, rustorch, to_rustorch, torch
 
 
 def F(m):
@@ -217,3 +217,18 @@ def test_channel_shuffle_and_rms_norm():
     check(lambda m, x: F(m).rms_norm(x, (5, 4), eps=1e-3), randn(3, 5, 4, dtype=np.float64))
     check(lambda m, x: m.nn.RMSNorm(4)(x), randn(3, 4))
     assert repr(rustorch.nn.RMSNorm(4)) == repr(torch.nn.RMSNorm(4))
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+@pytest.mark.parametrize("shape, pad", [((1, 0, 20), (4, 4)), ((0, 3, 20), (4, 4)),
+                                        ((3, 0, 4, 4), (1, 1, 1, 1)), ((0, 4, 4), (1, 1, 1, 1))])
+def test_pad_of_empty_inputs_matches_torch(mode, shape, pad):
+    """Only the batch dim may be empty for reflect and replicate padding."""
+    values = np.ones(shape, dtype=np.float32)
+    try:
+        expected = F(torch).pad(torch.from_numpy(values), pad, mode)
+    except RuntimeError:
+        check_error(lambda m: F(m).pad(m.from_numpy(values.copy()), pad, mode))
+        return
+    assert tuple(F(rustorch).pad(rustorch.from_numpy(values), pad, mode).shape) == \
+        tuple(expected.shape)

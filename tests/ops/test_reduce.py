@@ -6,7 +6,7 @@ import pytest
 
 import rustorch
 from rustorch.autograd.gradcheck import gradcheck, gradgradcheck
-from tests._oracle import check, rand, randint, randn, torch
+from tests._oracle import check, check_error, rand, randint, randn, torch
 
 F64 = np.float64
 
@@ -257,3 +257,12 @@ def test_var_and_std_of_large_inputs_match_torch(shape, dim, keepdim):
     check(lambda m, x: x.var(dim=dim, keepdim=keepdim), values)
     check(lambda m, x: x.std(dim=dim, keepdim=keepdim, correction=0), values)
     check(lambda m, x: m.var_mean(x.transpose(0, -1), dim=0), values)
+
+
+@pytest.mark.parametrize("call", [
+    lambda m: m.ones(0).min(), lambda m: m.ones(0).max(), lambda m: m.ones(0, 3).amax(),
+    lambda m: m.ones(0, 3).amin(dim=0), lambda m: m.ones(0).argmax(), lambda m: m.ones(0).argmin(),
+    lambda m: m.ones(0, 3).max(0),
+])
+def test_empty_reductions_raise_torch_builtin(call):
+    check_error(call)

@@ -53,6 +53,11 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
     if count not in (1, 2, 3) or input.ndim not in (count + 1, count + 2):
         raise NotSupportedError(f"Padding size {len(widths)} is not supported for "
                                 f"{input.ndim}D input tensor.\n{_NON_CONSTANT_HELP}")
+    leading = 1 if input.ndim == count + 2 else 0  # the batch dim may be empty, no other
+    if mode != "circular" and 0 in input.shape[leading:]:
+        raise ShapeError(f"Expected {count + 1}D or {count + 2}D (batch mode) tensor with "
+                         f"possibly 0 batch size and other non-zero dimensions for input, but "
+                         f"got: {list(input.shape)}")
     result = input
     xp = input._xp()
     for axis in range(input.ndim - count, input.ndim):
