@@ -111,9 +111,25 @@ class UninitializedParameter(Parameter):
 
 
 class UninitializedBuffer(Tensor):
-    """Lazily shaped buffers of PyTorch's lazy modules: not supported yet, so constructing one
-    raises NotSupportedError (the name exists for imports)."""
+    """A buffer whose shape is not known yet (lazy modules); ``materialize`` gives it one."""
 
-    def __new__(cls, *args, **kwargs):
-        from ..errors import NotSupportedError
-        raise NotSupportedError("UninitializedBuffer is not supported by rustorch")
+    cls_to_become = Tensor
+
+    def __new__(cls, requires_grad: bool = False, device=None, dtype=None,
+                persistent: bool = True):
+        instance = object.__new__(cls)
+        instance._init_from(_empty_data(), False)
+        instance.__dict__["_lazy_dtype"] = dtype
+        instance.__dict__["_lazy_device"] = device
+        instance.__dict__["persistent"] = persistent
+        if requires_grad:
+            instance.requires_grad_(True)
+        return instance
+
+    def __init__(self, *args, **kwargs) -> None:
+        pass
+
+    materialize = UninitializedParameter.materialize
+
+    def __repr__(self) -> str:
+        return "<UninitializedBuffer>"

@@ -453,6 +453,9 @@ def test_backward_hook_without_input_grad_and_tuple_outputs():
     assert records["rustorch"] == records["torch"] == [((True, True), 2)]
 
 
-def test_uninitialized_buffer_is_not_supported_yet():
-    with pytest.raises(rustorch.NotSupportedError):
-        rustorch.nn.UninitializedBuffer()
+def test_uninitialized_buffer_materializes_like_torch():
+    for m in (torch, rustorch):
+        buffer = m.nn.UninitializedBuffer(dtype=m.float64)
+        buffer.materialize((2, 3))
+        assert type(buffer) is m.Tensor and tuple(buffer.shape) == (2, 3)
+        assert buffer.dtype == m.float64

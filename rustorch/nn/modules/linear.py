@@ -1,19 +1,18 @@
-"""``Identity``, ``Linear``, ``Bilinear``, ``LazyLinear``."""
+"""``Identity``, ``Linear``, ``Bilinear`` (``LazyLinear`` is in ``lazy.py``)."""
 from __future__ import annotations
 
 import math
 
 from ... import creation
-from ...autograd.grad_mode import no_grad
 from ...errors import ArgumentError
 from ...tensor import Tensor
 from .. import init
 from .._functional import linear as _linear
-from ..parameter import Parameter, UninitializedParameter
+from ..parameter import Parameter
 from .distance import CosineSimilarity, PairwiseDistance  # noqa: F401  (re-exported)
 from .module import Module
 
-__all__ = ["Identity", "Linear", "Bilinear", "LazyLinear", "NonDynamicallyQuantizableLinear",
+__all__ = ["Identity", "Linear", "Bilinear", "NonDynamicallyQuantizableLinear",
            "PairwiseDistance", "CosineSimilarity"]
 
 
@@ -101,44 +100,3 @@ class Bilinear(Module):
     def extra_repr(self) -> str:
         return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
                 f"out_features={self.out_features}, bias={self.bias is not None}")
-
-
-class LazyLinear(Linear):
-    """A Linear whose ``in_features`` is inferred from the first input."""
-
-    cls_to_become = Linear
-
-    def __init__(self, out_features: int, bias: bool = True, device=None, dtype=None) -> None:
-        super().__init__(0, 0, False)
-        self.out_features = out_features
-        self._lazy_options = {"device": device, "dtype": dtype}
-        self.weight = UninitializedParameter(device=device, dtype=dtype)
-        if bias:
-            self.bias = UninitializedParameter(device=device, dtype=dtype)
-        self._lazy_hook = self.register_forward_pre_hook(LazyLinear._infer_parameters)
-
-    def reset_parameters(self) -> None:
-        if not self.has_uninitialized_params() and self.in_features != 0:
-            super().reset_parameters()
-
-    def has_uninitialized_params(self) -> bool:
-        return any(isinstance(p, UninitializedParameter) for p in self._parameters.values())
-
-    def initialize_parameters(self, input: Tensor) -> None:
-        if not self.has_uninitialized_params():
-            return
-        with no_grad():
-            self.in_features = input.shape[-1]
-            self.weight.materialize((self.out_features, self.in_features))
-            if self.bias is not None:
-                self.bias.materialize((self.out_features,))
-            self.reset_parameters()
-
-    @staticmethod
-    def _infer_parameters(module, args):
-        module.initialize_parameters(args[0])
-        if not module.has_uninitialized_params():
-            module._lazy_hook.remove()
-            del module._lazy_hook
-            del module._lazy_options
-            module.__class__ = module.cls_to_become
