@@ -138,7 +138,7 @@ def test_kl_infinite_and_register():
     assert rd.kl_divergence(p, q).item() == float("inf")
     assert rd.kl_divergence(q, p).item() == pytest.approx(np.log(2))
     with pytest.raises(NotImplementedError):
-        rd.kl_divergence(rd.Normal(0.0, 1.0), rd.Uniform(0.0, 1.0))
+        rd.kl_divergence(rd.Cauchy(0.0, 1.0), rd.Normal(0.0, 1.0))  # torch has no such pair
 
     class MyNormal(rd.Normal):
         pass
@@ -149,6 +149,22 @@ def test_kl_infinite_and_register():
     assert rd.kl_divergence(MyNormal(0.0, 1.0), rd.Normal(0.0, 2.0)).item() == 7.0
     # the closest registered ancestor is used for subclasses without their own entry
     assert rd.kl_divergence(rd.Normal(0.0, 2.0), MyNormal(0.0, 2.0)).item() == 0.0
+
+
+def test_gamma_and_beta_sample_from_python_numbers():
+    rd = rustorch.distributions
+    for distribution in (rd.Gamma(2.0, 1.0), rd.Beta(2.0, 3.0), rd.Dirichlet(rustorch.ones(3))):
+        sample = distribution.sample()
+        assert tuple(sample.shape) == tuple(distribution.batch_shape + distribution.event_shape)
+
+
+def test_lazy_probabilities_keep_their_gradient_after_sampling():
+    """probs first computed inside sample() (no_grad) still differentiate, as in torch."""
+    for m in (torch, rustorch):
+        logits = m.zeros(3, requires_grad=True)
+        distribution = m.distributions.Categorical(logits=logits)
+        distribution.sample()
+        assert distribution.probs.requires_grad
 
 
 @pytest.mark.parametrize("sample_shape", [(), (5,), (2, 3)])

@@ -38,7 +38,8 @@ class _StandardGamma(rustorch.autograd.Function):
     def forward(ctx, concentration):
         original = concentration.detach().cpu().numpy()
         alpha = original.astype(np.float64)
-        sample = np.maximum(_generator(None).standard_gamma(alpha), np.finfo(original.dtype).tiny)
+        sample = np.asarray(np.maximum(_generator(None).standard_gamma(alpha),  # 0-d too
+                                       np.finfo(original.dtype).tiny))
         ctx.derivative = _standard_gamma_derivative(alpha, sample)
         return rustorch.from_numpy(sample).to(concentration.device, concentration.dtype)
 

@@ -46,7 +46,8 @@ class lazy_property:
     def __get__(self, instance, owner=None):
         if instance is None:
             return self
-        value = self.function(instance)
+        with rustorch.enable_grad():  # as torch: a value first read under no_grad (in
+            value = self.function(instance)  # sample()) still carries its gradient later
         instance.__dict__[self.function.__name__] = value
         return value
 
