@@ -47,9 +47,10 @@ def where(condition, input=None, other=None, *, out=None):
         condition
     if dtype is None and not isinstance(input, Tensor) and not isinstance(other, Tensor):
         dtype = _dtypes.result_type(input, other).numpy
-    if not isinstance(input, Tensor):
+    if not isinstance(input, Tensor):  # a Python scalar takes the tensor's dtype (PyTorch)
         input = to_tensor(input, like=like, dtype=_dtypes.from_numpy_dtype(dtype)
-                          if dtype is not None else None)
+                          if dtype is not None else other.dtype
+                          if isinstance(other, Tensor) else None)
     if not isinstance(other, Tensor):
         other = to_tensor(other, like=like, dtype=_dtypes.from_numpy_dtype(dtype)
                           if dtype is not None else input.dtype)

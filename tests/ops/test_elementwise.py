@@ -366,3 +366,13 @@ def test_complex_gradients_conjugate_scalars_and_powers(name):
     if name.startswith("tensor_"):  # torch's complex 0 ** 0 is nan, numpy's 1: not compared
         values = values[:3]
     check(COMPLEX_SCALAR_OPS[name], values)
+
+
+@pytest.mark.parametrize("dtype", ["complex64", "float32", "float16", "int8", "int32", "uint8"])
+@pytest.mark.parametrize("scalar", [0, 1.5, True])
+def test_where_with_a_python_scalar_keeps_the_tensor_dtype(dtype, scalar):
+    condition = np.array([True, False, True])
+    values = (np.arange(3) + 1).astype(dtype)
+    check(lambda m, c, x: (m.where(c, scalar, x), m.where(c, x, scalar)), condition, values,
+          grad=False)
+    check(lambda m, x: m.sgn(x), (randn(4) + 1j * randn(4)).astype(np.complex64), grad=False)
