@@ -20,12 +20,17 @@ from ..return_types import namedtuple_result
 from ..tensor import Tensor, wrap_dim
 from ._decompositions import QR, SVD, Cholesky, Det, Eigh, Inv, PinvGradient, SlogDet, Solve
 from ._helpers import LinAlgError, check_float, check_square, mH
+from ._factorizations import lu, lu_factor, lu_factor_ex, lu_solve, lu_unpack
+from ._more import (eig, eigvals, householder_product, ldl_factor, ldl_factor_ex, ldl_solve,
+                    solve_ex, tensorinv, tensorsolve, vander)
 
 __all__ = [
     "matrix_exp", "cond", "solve_triangular", "norm", "vector_norm", "matrix_norm", "inv",
     "inv_ex", "det", "slogdet", "solve", "cholesky", "cholesky_ex", "qr", "svd",
     "svdvals", "eigh", "eigvalsh", "pinv", "lstsq", "matrix_rank", "matmul",
     "multi_dot", "cross", "vecdot", "diagonal", "matrix_power", "LinAlgError",
+    "lu_factor", "lu_factor_ex", "lu", "lu_solve", "solve_ex", "eig", "eigvals", "tensorinv",
+    "tensorsolve", "vander", "householder_product", "ldl_factor", "ldl_factor_ex", "ldl_solve",
 ]
 
 
