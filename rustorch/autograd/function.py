@@ -109,9 +109,11 @@ class Node:
         """
         state = self.__dict__
         if self.saved is not None or "_saved_output" in state:
-            edges = self.next_edges
+            edges, outputs = self.next_edges, state.get("n_outputs")
             state.clear()
             self.next_edges = edges
+            if outputs is not None:  # the engine sizes a second backward's buffers from it
+                self.n_outputs = outputs
             self._released = True
             return
         dropped = [key for key, value in state.items()
@@ -144,8 +146,13 @@ def _version_message(what: str, tensor, version: int, expected: int) -> str:
 _PLAIN_TYPES = frozenset((bool, int, float, str, tuple, list, dict, type(None), slice))
 
 
+class OutputStash(tuple):
+    """Output arrays a multi-output primitive keeps for its backward (``self.outputs``): freed
+    by ``release`` like any saved array, so a second backward raises as in PyTorch."""
+
+
 def _is_buffer(value) -> bool:
-    if Tensor is not None and isinstance(value, Tensor):
+    if Tensor is not None and isinstance(value, Tensor) or type(value) is OutputStash:
         return True
     return isinstance(value, np.ndarray) or type(value).__name__ == "ndarray"
 

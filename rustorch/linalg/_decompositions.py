@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import Primitive
+from ..autograd.function import OutputStash, Primitive
 from ..tensor import Tensor
 from ._helpers import LinAlgError, batch_error_prefix, diag_embed, diagonal_last, mH, tril
 
@@ -205,7 +205,7 @@ class QR(Primitive):
     def forward(self, xp, a, mode="reduced"):
         self.mode = mode
         q, r = xp.linalg.qr(a, mode="complete" if mode == "complete" else "reduced")
-        self.outputs = (q, r)
+        self.outputs = OutputStash((q, r))
         if mode == "r":
             return xp.zeros((0,), a.dtype), r
         return q, r
@@ -240,7 +240,7 @@ class SVD(Primitive):
 
     def forward(self, xp, a, full_matrices=True):
         u, s, vh = xp.linalg.svd(a, full_matrices=full_matrices)
-        self.outputs = (u, s, vh)
+        self.outputs = OutputStash((u, s, vh))
         return u, s, vh
 
     def backward(self, grad_u, grad_s, grad_vh):
@@ -294,7 +294,7 @@ class Eigh(Primitive):
 
     def forward(self, xp, a, uplo="L"):
         values, vectors = xp.linalg.eigh(a, UPLO=uplo)
-        self.outputs = (values, vectors)
+        self.outputs = OutputStash((values, vectors))
         return values, vectors
 
     def backward(self, grad_values, grad_vectors):

@@ -179,3 +179,18 @@ ERROR_CASES = [
 @pytest.mark.parametrize("name,fn", ERROR_CASES, ids=[c[0] for c in ERROR_CASES])
 def test_errors_match_torch(name, fn):
     check_error(fn)
+
+
+@pytest.mark.parametrize("name", ["qr", "svd", "eigh", "slogdet"])
+def test_second_backward_raises_like_torch_unless_retained(name):
+    def run(m, retain):
+        a = m.from_numpy(randn(3, 3, dtype=np.float64)).requires_grad_()
+        source = a @ a.mT if name == "eigh" else a
+        outputs = getattr(m.linalg, name)(source)
+        total = sum(output.sum() for output in outputs)
+        total.backward(retain_graph=retain)
+        total.backward()
+        return a.grad
+
+    check_error(lambda m: run(m, False))
+    run(rustorch, True)  # retain_graph keeps what the decompositions stashed
