@@ -19,7 +19,7 @@ from ..errors import ArgumentError, NotSupportedError, ShapeError
 from ..return_types import namedtuple_result
 from ..tensor import Tensor, wrap_dim
 from ._decompositions import QR, SVD, Cholesky, Det, Eigh, Inv, PinvGradient, SlogDet, Solve
-from ._helpers import LinAlgError, check_float, check_square, mH
+from ._helpers import LinAlgError, check_float, check_square, mH, torch_type_name
 from ._factorizations import lu, lu_factor, lu_factor_ex, lu_solve, lu_unpack
 from ._more import (eig, eigvals, householder_product, ldl_factor, ldl_factor_ex, ldl_solve,
                     solve_ex, tensorinv, tensorsolve, vander)
@@ -149,8 +149,8 @@ def solve(A, B, *, left: bool = True, out=None) -> Tensor:  # noqa: N803
     check_square(A, "linalg.solve")
     if A.dtype is not B.dtype:
         raise ShapeError(f"linalg.solve: Expected A and B to have the same dtype, but found "
-                         f"A of type {A.dtype.name.capitalize()} and B of type "
-                         f"{B.dtype.name.capitalize()} instead")
+                         f"A of type {torch_type_name(A.dtype)} and B of type "
+                         f"{torch_type_name(B.dtype)} instead")
     if not left:
         return mH(solve(mH(A), mH(B)))
     vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1]))

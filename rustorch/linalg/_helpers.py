@@ -54,7 +54,13 @@ def check_float(tensor: Tensor, op: str) -> None:
     if not (tensor.dtype.is_floating_point or tensor.dtype.is_complex) or \
             tensor.dtype.name in ("float16", "bfloat16"):
         raise DTypeError(f"{op}: Expected a floating point or complex tensor as input. Got "
-                         f"{tensor.dtype.name.capitalize()}")
+                         f"{torch_type_name(tensor.dtype)}")
+
+
+def torch_type_name(dtype) -> str:
+    """PyTorch's scalar type name of ``dtype`` (``Long``, ``Float``, ``ComplexDouble`` ...)."""
+    from ..tensor import _TORCH_TYPE_NAMES
+    return _TORCH_TYPE_NAMES.get(dtype.name, dtype.name)
 
 
 def check_square(tensor: Tensor, op: str, name: str = "A") -> None:
