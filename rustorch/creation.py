@@ -10,7 +10,7 @@ import numpy as np
 from . import _backend, _quiet
 from . import dtypes as _dtypes
 from .layout import preserve_format
-from .errors import ArgumentError, ArgumentTypeError, DTypeError, ShapeError
+from .errors import ArgumentError, ArgumentTypeError, DTypeError, NotSupportedError, ShapeError
 from .tensor import Size, Tensor, tensor_method
 
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "full", "empty",
@@ -147,6 +147,9 @@ def _xp_for(device):
     target = _backend.to_device_object(device)
     if target.type == "cpu":
         return np
+    if target.type == "meta":
+        raise NotSupportedError("creating a tensor on the meta device: rustorch has no meta "
+                                "tensors (shapes without data); create it on 'cpu' instead")
     return _backend.cuda_module_or_raise(f"creating a tensor on {target}")
 
 

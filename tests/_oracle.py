@@ -164,7 +164,8 @@ def check(fn, *inputs, grad: bool = True, rtol=None, atol=None, grad_rtol=None,
             rust_terms.append((a * rustorch.from_numpy(weight).to(a.device, a.dtype)).sum())
     if not torch_terms:
         return actual, expected
-    sum(torch_terms).real.backward() if torch_terms[0].is_complex() else sum(torch_terms).backward()
+    torch_total = sum(torch_terms)  # complex when any output is: differentiate its real part
+    (torch_total.real if torch_total.is_complex() else torch_total).backward()
     rust_total = rust_terms[0]
     for term in rust_terms[1:]:
         rust_total = rust_total + term

@@ -130,3 +130,8 @@ def test_explicit_device_wins():
     with rustorch.device("cuda"):
         assert rustorch.zeros(2, device="cpu").device.type == "cpu"
         assert rustorch.tensor([1], device=rustorch.device("cpu")).device.type == "cpu"
+
+
+def test_meta_device_says_it_is_not_supported():
+    with pytest.raises(rustorch.NotSupportedError, match="meta"):
+        rustorch.empty(3, device="meta")

@@ -306,9 +306,6 @@ class HooksMixin:
     __call__ = _call_impl
 
 
-    __call__ = _call_impl
-
-
 def _global(hooks: dict, hook, extra: dict | None = None) -> RemovableHandle:
     handle = RemovableHandle(hooks)
     hooks[handle.id] = hook
