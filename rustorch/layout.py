@@ -5,7 +5,10 @@ __all__ = ["layout", "strided", "sparse_coo", "sparse_csr", "memory_format",
            "contiguous_format", "channels_last", "channels_last_3d", "preserve_format"]
 
 
-class layout:
+class _NamedConstant:
+    """One object per name, as torch's layouts and memory formats: printed ``torch.<name>``,
+    pickled by name and copied to itself, so identity checks survive pickle and deepcopy."""
+
     __slots__ = ("name",)
 
     def __init__(self, name: str) -> None:
@@ -15,38 +18,26 @@ class layout:
         return f"torch.{self.name}"
 
     def __reduce__(self) -> str:
-        return self.name  # pickled by name: copies are the module's one object, as in torch
+        return self.name
 
     def __copy__(self):
         return self
 
     def __deepcopy__(self, memo):
         return self
+
+
+class layout(_NamedConstant):
+    __slots__ = ()
+
+
+class memory_format(_NamedConstant):
+    __slots__ = ()
 
 
 strided = layout("strided")
 sparse_coo = layout("sparse_coo")
 sparse_csr = layout("sparse_csr")
-
-
-class memory_format:
-    __slots__ = ("name",)
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __repr__(self) -> str:
-        return f"torch.{self.name}"
-
-    def __reduce__(self) -> str:
-        return self.name  # pickled by name: copies are the module's one object, as in torch
-
-    def __copy__(self):
-        return self
-
-    def __deepcopy__(self, memo):
-        return self
-
 
 contiguous_format = memory_format("contiguous_format")
 channels_last = memory_format("channels_last")

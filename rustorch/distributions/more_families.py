@@ -11,9 +11,10 @@ import rustorch.nn.functional as functional
 from rustorch.errors import ArgumentError
 
 from . import constraints
+from .continuous import _LocationScale
 from .distribution import Distribution
 from .gamma_family import Gamma, standard_gamma
-from .utils import batch_shape_of, broadcast_all, draw
+from .utils import broadcast_all, draw
 
 __all__ = ["Dirichlet", "Chi2", "StudentT", "Cauchy"]
 
@@ -160,16 +161,9 @@ class StudentT(Distribution):
                 + 0.5 * df.log() + log_beta)
 
 
-class Cauchy(Distribution):
-    """The Cauchy (Lorentz) distribution with median ``loc`` and half-width ``scale``."""
-
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        super().__init__(batch_shape_of((loc, scale), self.loc), validate_args=validate_args)
+class Cauchy(_LocationScale):
+    """The Cauchy (Lorentz) distribution with median ``loc`` and half-width ``scale`` (its mode;
+    it has no mean)."""
 
     def _filled(self, constant):
         return rustorch.full(tuple(self._extended_shape()), constant, dtype=self.loc.dtype,
@@ -178,10 +172,6 @@ class Cauchy(Distribution):
     @property
     def mean(self):
         return self._filled(math.nan)
-
-    @property
-    def mode(self):
-        return self.loc
 
     @property
     def variance(self):

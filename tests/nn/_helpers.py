@@ -50,3 +50,29 @@ def compare_module(build, *inputs, grad: bool = True, rtol=None, atol=None, trai
             continue
         assert_close(rust_parameters[name].grad, param.grad, rtol, atol, f"grad of {name}")
     return rust_module, torch_module
+
+
+def as_torch(tensor):
+    """A torch copy of a rustorch tensor's values."""
+    return torch.from_numpy(tensor.detach().cpu().numpy().copy())
+
+
+def assert_same_state(rust_module, torch_module, rtol=None, atol=None):
+    """Equal state_dict keys (in order) and values."""
+    rust_state, torch_state = rust_module.state_dict(), torch_module.state_dict()
+    assert list(rust_state) == list(torch_state)
+    for key in torch_state:
+        assert_close(rust_state[key], torch_state[key], rtol, atol, what=key)
+
+
+def compare_forward_backward(torch_module, rust_module, x, rtol=None, atol=None):
+    """Output and every parameter gradient of ``sum(output**2)`` equal in both frameworks."""
+    expected = torch_module(to_torch(x))
+    actual = rust_module(to_rustorch(x))
+    assert_close(actual, expected, rtol, atol)
+    (expected ** 2).sum().backward()
+    (actual ** 2).sum().backward()
+    rust_parameters = dict(rust_module.named_parameters())
+    assert list(rust_parameters) == [name for name, _ in torch_module.named_parameters()]
+    for name, param in torch_module.named_parameters():
+        assert_close(rust_parameters[name].grad, param.grad, rtol, atol, what=f"grad of {name}")

@@ -11,32 +11,16 @@ import torch
 import rustorch
 import rustorch.func
 from tests._oracle import assert_close, check_error, randn, to_rustorch, to_torch
-from tests.nn._helpers import copy_weights
+from tests.nn._helpers import (as_torch, assert_same_state, compare_forward_backward,
+                               copy_weights)
 
 pytestmark = pytest.mark.filterwarnings("ignore::FutureWarning")
 
 
-def _as_torch(tensor):
-    return torch.from_numpy(tensor.detach().cpu().numpy().copy())
 
 
-def _assert_same_state(rust_module, torch_module, rtol=None, atol=None):
-    rust_state, torch_state = rust_module.state_dict(), torch_module.state_dict()
-    assert list(rust_state) == list(torch_state)
-    for key in torch_state:
-        assert_close(rust_state[key], torch_state[key], rtol, atol, what=key)
 
 
-def _compare_forward_backward(torch_module, rust_module, x, rtol=None, atol=None):
-    expected = torch_module(to_torch(x))
-    actual = rust_module(to_rustorch(x))
-    assert_close(actual, expected, rtol, atol)
-    (expected ** 2).sum().backward()
-    (actual ** 2).sum().backward()
-    rust_parameters = dict(rust_module.named_parameters())
-    assert list(rust_parameters) == [name for name, _ in torch_module.named_parameters()]
-    for name, param in torch_module.named_parameters():
-        assert_close(rust_parameters[name].grad, param.grad, rtol, atol, what=f"grad of {name}")
 
 
 def _two_forwards_then_backward(torch_module, rust_module, x):
@@ -68,18 +52,18 @@ def test_weight_norm_hook_matches_torch(dim):
     with pytest.warns(FutureWarning):
         rustorch.nn.utils.weight_norm(rust_module, dim=dim)
     assert list(rust_module.state_dict()) == ["bias", "weight_g", "weight_v"]
-    _assert_same_state(rust_module, torch_module)
+    assert_same_state(rust_module, torch_module)
     x = randn(2, 3, 5, 5)
-    _compare_forward_backward(torch_module, rust_module, x, atol=1e-4)
+    compare_forward_backward(torch_module, rust_module, x, atol=1e-4)
     with torch.no_grad():
         torch_module.weight_g.mul_(1.5)
     rust_module.load_state_dict(torch_module.state_dict())
-    _compare_forward_backward(torch_module, rust_module, x, atol=1e-4)
+    compare_forward_backward(torch_module, rust_module, x, atol=1e-4)
     torch.nn.utils.remove_weight_norm(torch_module)
     rustorch.nn.utils.remove_weight_norm(rust_module)
     assert list(rust_module.state_dict()) == ["bias", "weight"]
     assert isinstance(rust_module.weight, rustorch.nn.Parameter)
-    _assert_same_state(rust_module, torch_module, atol=1e-6)
+    assert_same_state(rust_module, torch_module, atol=1e-6)
 
 
 def test_weight_norm_hook_errors():
@@ -106,17 +90,17 @@ def test_spectral_norm_hook_matches_torch(build, x):
     for _ in range(3):
         for module in (torch_module, rust_module):
             module.zero_grad()
-        _compare_forward_backward(torch_module, rust_module, x, atol=1e-5)
-        _assert_same_state(rust_module, torch_module, atol=1e-6)
+        compare_forward_backward(torch_module, rust_module, x, atol=1e-5)
+        assert_same_state(rust_module, torch_module, atol=1e-6)
     _two_forwards_then_backward(torch_module, rust_module, x)
     torch_module.eval()
     rust_module.eval()
-    _compare_forward_backward(torch_module, rust_module, x, atol=1e-5)
+    compare_forward_backward(torch_module, rust_module, x, atol=1e-5)
     assert rust_module.state_dict()._metadata[""]["spectral_norm"] == {"weight.version": 1}
     torch.nn.utils.remove_spectral_norm(torch_module)
     rustorch.nn.utils.remove_spectral_norm(rust_module)
     assert list(rust_module.state_dict()) == ["bias", "weight"]
-    _assert_same_state(rust_module, torch_module, atol=1e-6)
+    assert_same_state(rust_module, torch_module, atol=1e-6)
 
 
 def test_spectral_norm_hook_state_dict_round_trip_and_errors():
@@ -124,8 +108,8 @@ def test_spectral_norm_hook_state_dict_round_trip_and_errors():
     torch.nn.utils.spectral_norm(torch_module)
     rustorch.nn.utils.spectral_norm(rust_module)
     rust_module.load_state_dict(torch_module.state_dict())
-    torch_module.load_state_dict({k: _as_torch(v) for k, v in rust_module.state_dict().items()})
-    _assert_same_state(rust_module, torch_module)
+    torch_module.load_state_dict({k: as_torch(v) for k, v in rust_module.state_dict().items()})
+    assert_same_state(rust_module, torch_module)
     with pytest.raises(RuntimeError):
         rustorch.nn.utils.spectral_norm(rust_module)
     check_error(lambda m: m.nn.utils.remove_spectral_norm(m.nn.Linear(2, 3)))
@@ -164,8 +148,8 @@ def test_fuse_conv_bn_eval(layer, transpose, affine, x):
     torch_fused = torch.nn.utils.fuse_conv_bn_eval(torch_model[0], torch_model[1], transpose)
     assert type(fused) is type(rust_model[0]) and fused is not rust_model[0]
     assert isinstance(fused.bias, rustorch.nn.Parameter)
-    assert_close(fused(to_rustorch(x)), _as_torch(rust_model(to_rustorch(x))), atol=1e-5)
-    _assert_same_state(fused, torch_fused, atol=1e-6)
+    assert_close(fused(to_rustorch(x)), as_torch(rust_model(to_rustorch(x))), atol=1e-5)
+    assert_same_state(fused, torch_fused, atol=1e-6)
 
 
 def test_fuse_linear_bn_eval():
@@ -180,8 +164,8 @@ def test_fuse_linear_bn_eval():
     x = randn(3, 5)
     fused = rustorch.nn.utils.fuse_linear_bn_eval(rust_model[0], rust_model[1])
     torch_fused = torch.nn.utils.fuse_linear_bn_eval(torch_model[0], torch_model[1])
-    assert_close(fused(to_rustorch(x)), _as_torch(rust_model(to_rustorch(x))), atol=1e-5)
-    _assert_same_state(fused, torch_fused, atol=1e-6)
+    assert_close(fused(to_rustorch(x)), as_torch(rust_model(to_rustorch(x))), atol=1e-5)
+    assert_same_state(fused, torch_fused, atol=1e-6)
     weight, bias = rustorch.nn.utils.fuse_linear_bn_weights(
         rust_model[0].weight, None, rust_model[1].running_mean, rust_model[1].running_var, 1e-5,
         rust_model[1].weight, rust_model[1].bias)
@@ -218,8 +202,8 @@ def test_convert_conv2d_weight_memory_format():
         assert rust_layer.weight.is_contiguous(memory_format=rustorch.channels_last)
         assert tuple(rust_layer.weight.stride()) == tuple(torch_layer.weight.stride())
     assert rust_model[2].weight.is_contiguous()
-    assert_close(rust_model(to_rustorch(x)), _as_torch(expected), atol=1e-6)
-    _assert_same_state(rust_model, torch_model)
+    assert_close(rust_model(to_rustorch(x)), as_torch(expected), atol=1e-6)
+    assert_same_state(rust_model, torch_model)
 
 
 def test_convert_conv3d_weight_memory_format():
@@ -235,7 +219,7 @@ def test_skip_init_does_not_initialise():
     layer = rustorch.nn.utils.skip_init(rustorch.nn.Linear, 40, 30, bias=True)
     after_skip = rustorch.rand(4)
     rustorch.manual_seed(7)
-    assert_close(after_skip, _as_torch(rustorch.rand(4)))  # no random numbers were drawn
+    assert_close(after_skip, as_torch(rustorch.rand(4)))  # no random numbers were drawn
     assert type(layer) is rustorch.nn.Linear
     assert tuple(layer.weight.shape) == (30, 40) and tuple(layer.bias.shape) == (30,)
     assert isinstance(layer.weight, rustorch.nn.Parameter) and layer.weight.requires_grad
@@ -364,7 +348,7 @@ def test_functional_call_strict_and_errors():
                                                   {"encoder.bias": rustorch.ones(3)}), x)
     merged = rustorch.func.functional_call(model, {"offset": rustorch.ones(3),
                                                    "encoder.bias": rustorch.ones(3)}, x)
-    assert_close(split, _as_torch(merged))
+    assert_close(split, as_torch(merged))
     with pytest.raises(ValueError):
         rustorch.func.functional_call(model, ({"offset": rustorch.ones(3)},
                                               {"offset": rustorch.ones(3)}), x)

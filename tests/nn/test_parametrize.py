@@ -11,7 +11,8 @@ import torch
 
 import rustorch
 from tests._oracle import assert_close, check_error, randn, to_rustorch, to_torch
-from tests.nn._helpers import copy_weights
+from tests.nn._helpers import (as_torch, assert_same_state, compare_forward_backward,
+                               copy_weights)
 
 
 def _symmetric(m):
@@ -56,32 +57,14 @@ def _twins(build, parametrize_fn, seed=0):
     return torch_module, rust_module
 
 
-def _assert_same_state(rust_module, torch_module, rtol=None, atol=None):
-    rust_state, torch_state = rust_module.state_dict(), torch_module.state_dict()
-    assert list(rust_state) == list(torch_state)
-    for key in torch_state:
-        assert_close(rust_state[key], torch_state[key], rtol, atol, what=key)
 
 
-def _compare_forward_backward(torch_module, rust_module, x, rtol=None, atol=None):
-    """Output and every parameter gradient of ``sum(output**2)`` equal in both frameworks."""
-    expected = torch_module(to_torch(x))
-    actual = rust_module(to_rustorch(x))
-    assert_close(actual, expected, rtol, atol)
-    (expected ** 2).sum().backward()
-    (actual ** 2).sum().backward()
-    rust_parameters = dict(rust_module.named_parameters())
-    assert list(rust_parameters) == [name for name, _ in torch_module.named_parameters()]
-    for name, param in torch_module.named_parameters():
-        assert_close(rust_parameters[name].grad, param.grad, rtol, atol, what=f"grad of {name}")
 
 
-def _as_torch(tensor):
-    return torch.from_numpy(tensor.detach().cpu().numpy().copy())
 
 
 def _to_torch_state(rust_module):
-    return {key: _as_torch(value) for key, value in rust_module.state_dict().items()}
+    return {key: as_torch(value) for key, value in rust_module.state_dict().items()}
 
 
 # ------------------------------------------------------------------ register_parametrization
@@ -92,10 +75,10 @@ def test_linear_symmetric_matches_torch():
     assert type(rust_module).__name__ == "ParametrizedLinear"
     assert isinstance(rust_module, rustorch.nn.Linear)
     assert list(rust_module.state_dict()) == ["bias", "parametrizations.weight.original"]
-    _assert_same_state(rust_module, torch_module)
+    assert_same_state(rust_module, torch_module)
     weight = rust_module.weight
-    assert_close(weight, _as_torch(weight.mT))
-    _compare_forward_backward(torch_module, rust_module, randn(3, 4))
+    assert_close(weight, as_torch(weight.mT))
+    compare_forward_backward(torch_module, rust_module, randn(3, 4))
 
 
 def test_chained_parametrizations_on_conv2d_and_assignment():
@@ -104,8 +87,8 @@ def test_chained_parametrizations_on_conv2d_and_assignment():
         m.nn.utils.parametrize.register_parametrization(module, "weight", _scale(m, -0.5))
     torch_module, rust_module = _twins(lambda m: m.nn.Conv2d(2, 3, 3), register)
     assert len(rust_module.parametrizations.weight) == 2
-    _assert_same_state(rust_module, torch_module)
-    _compare_forward_backward(torch_module, rust_module, randn(2, 2, 6, 6))
+    assert_same_state(rust_module, torch_module)
+    compare_forward_backward(torch_module, rust_module, randn(2, 2, 6, 6))
     original = rust_module.parametrizations.weight.original
     value = randn(3, 2, 3, 3)
     with torch.no_grad():
@@ -113,7 +96,7 @@ def test_chained_parametrizations_on_conv2d_and_assignment():
     rust_module.weight = to_rustorch(value)  # right_inverse of both, in reverse order
     assert rust_module.parametrizations.weight.original is original  # same Parameter object
     assert_close(rust_module.weight, to_torch(value))
-    _assert_same_state(rust_module, torch_module)
+    assert_same_state(rust_module, torch_module)
 
 
 def test_state_dict_loads_into_torch_and_back():
@@ -124,7 +107,7 @@ def test_state_dict_loads_into_torch_and_back():
         rust_module.parametrizations.weight.original.mul_(3.0)
     result = torch_module.load_state_dict(_to_torch_state(rust_module))
     assert not result.missing_keys and not result.unexpected_keys
-    _assert_same_state(rust_module, torch_module)
+    assert_same_state(rust_module, torch_module)
     fresh = rustorch.nn.Linear(3, 3)
     rustorch.nn.utils.parametrize.register_parametrization(fresh, "weight", _symmetric(rustorch))
     fresh.load_state_dict(torch_module.state_dict())
@@ -137,8 +120,8 @@ def test_right_inverse_returning_a_tuple():
     torch_module, rust_module = _twins(lambda m: m.nn.Linear(4, 5), register)
     assert list(rust_module.state_dict()) == [
         "bias", "parametrizations.weight.original0", "parametrizations.weight.original1"]
-    _assert_same_state(rust_module, torch_module)
-    _compare_forward_backward(torch_module, rust_module, randn(2, 4))
+    assert_same_state(rust_module, torch_module)
+    compare_forward_backward(torch_module, rust_module, randn(2, 4))
     with pytest.raises(ValueError):
         rustorch.nn.utils.parametrize.remove_parametrizations(rust_module, "weight", False)
 
@@ -154,8 +137,8 @@ def test_parametrized_buffer():
     torch_module, rust_module = _twins(build, register)
     assert "parametrizations.running_var.original" in rust_module.state_dict()
     assert not rust_module.parametrizations.running_var.original.requires_grad
-    _assert_same_state(rust_module, torch_module)
-    _compare_forward_backward(torch_module, rust_module, randn(4, 3))
+    assert_same_state(rust_module, torch_module)
+    compare_forward_backward(torch_module, rust_module, randn(4, 3))
 
 
 @pytest.mark.parametrize("leave_parametrized", [True, False])
@@ -172,14 +155,14 @@ def test_remove_parametrizations(leave_parametrized):
             module, "weight")
     assert rust_module.weight is original  # the optimizer's Parameter survives
     assert type(rust_module).__name__ == "ParametrizedLinear"
-    _assert_same_state(rust_module, torch_module)
+    assert_same_state(rust_module, torch_module)
     torch.nn.utils.parametrize.remove_parametrizations(torch_module, "bias", leave_parametrized)
     rustorch.nn.utils.parametrize.remove_parametrizations(rust_module, "bias", leave_parametrized)
     assert type(rust_module) is rustorch.nn.Linear
     assert not hasattr(rust_module, "parametrizations")
     assert list(rust_module.state_dict()) == ["weight", "bias"]
-    _assert_same_state(rust_module, torch_module)
-    _compare_forward_backward(torch_module, rust_module, randn(2, 3))
+    assert_same_state(rust_module, torch_module)
+    compare_forward_backward(torch_module, rust_module, randn(2, 3))
 
 
 def test_remove_without_parametrization_raises():
@@ -240,7 +223,7 @@ def test_type_before_and_transfer():
     parametrize.transfer_parametrizations_and_params(source, target)
     assert parametrize.is_parametrized(target, "weight")
     assert target.parametrizations.weight.original is source.parametrizations.weight.original
-    assert_close(target.weight, _as_torch(source.weight))
+    assert_close(target.weight, as_torch(source.weight))
 
 
 def test_deepcopy_works_pickle_refused():
@@ -249,7 +232,7 @@ def test_deepcopy_works_pickle_refused():
     clone = copy.deepcopy(layer)
     assert type(clone).__name__ == "ParametrizedLinear"
     assert clone.parametrizations.weight.original is not layer.parametrizations.weight.original
-    assert_close(clone.weight, _as_torch(layer.weight))
+    assert_close(clone.weight, as_torch(layer.weight))
     with pytest.raises(RuntimeError):
         pickle.dumps(layer)
 
@@ -273,8 +256,8 @@ def test_orthogonal_matches_torch(shape, orthogonal_map, use_trivialization):
                                                use_trivialization=use_trivialization)
     torch_module, rust_module = _twins(lambda m: m.nn.Linear(shape[1], shape[0]), register)
     _assert_orthogonal(rust_module.weight)
-    _assert_same_state(rust_module, torch_module)
-    _compare_forward_backward(torch_module, rust_module, randn(2, shape[1]), atol=1e-4)
+    assert_same_state(rust_module, torch_module)
+    compare_forward_backward(torch_module, rust_module, randn(2, shape[1]), atol=1e-4)
 
 
 @pytest.mark.parametrize("shape,orthogonal_map,use_trivialization", [
@@ -291,7 +274,7 @@ def test_orthogonal_initial_value_without_copying(shape, orthogonal_map, use_tri
     for m, module in ((torch, torch_module), (rustorch, rust_module)):
         m.nn.utils.parametrizations.orthogonal(module, orthogonal_map=orthogonal_map,
                                                use_trivialization=use_trivialization)
-    _assert_same_state(rust_module, torch_module, atol=1e-5)  # nothing copied this time
+    assert_same_state(rust_module, torch_module, atol=1e-5)  # nothing copied this time
     assert_close(rust_module.weight, torch_module.weight, atol=1e-5)
 
 
@@ -331,7 +314,7 @@ def test_orthogonal_gradient_flow_keeps_orthogonality():
     assert float(original.grad.abs().sum()) > 0
     assert float((original - before).abs().sum()) > 1e-3  # the optimizer moved it
     _assert_orthogonal(rust_module.weight)
-    _assert_same_state(rust_module, torch_module, atol=1e-5)
+    assert_same_state(rust_module, torch_module, atol=1e-5)
 
 
 def test_orthogonal_assignment_and_errors():
@@ -353,8 +336,8 @@ def test_weight_norm_matches_torch(dim):
     torch_module, rust_module = _twins(lambda m: m.nn.Conv2d(3, 4, 3), register)
     assert list(rust_module.state_dict()) == [
         "bias", "parametrizations.weight.original0", "parametrizations.weight.original1"]
-    _assert_same_state(rust_module, torch_module)
-    _compare_forward_backward(torch_module, rust_module, randn(2, 3, 5, 5), atol=1e-4)
+    assert_same_state(rust_module, torch_module)
+    compare_forward_backward(torch_module, rust_module, randn(2, 3, 5, 5), atol=1e-4)
 
 
 @pytest.mark.filterwarnings("ignore::FutureWarning")
@@ -387,8 +370,8 @@ def test_spectral_norm_matches_torch_with_copied_vectors(build, x):
     for _ in range(3):  # each access in training mode runs the power iteration
         for module in (torch_module, rust_module):
             module.zero_grad()
-        _compare_forward_backward(torch_module, rust_module, x, atol=1e-5)
-        _assert_same_state(rust_module, torch_module, atol=1e-6)
+        compare_forward_backward(torch_module, rust_module, x, atol=1e-5)
+        assert_same_state(rust_module, torch_module, atol=1e-6)
     for module in (torch_module, rust_module):  # two accesses, then one backward
         module.zero_grad()
     expected = torch_module(to_torch(x)).sum() + torch_module(to_torch(x)).pow(2).sum()
@@ -399,8 +382,8 @@ def test_spectral_norm_matches_torch_with_copied_vectors(build, x):
                  torch_module.parametrizations.weight.original.grad, atol=1e-4)
     torch_module.eval()
     rust_module.eval()
-    _compare_forward_backward(torch_module, rust_module, x, atol=1e-5)
-    _assert_same_state(rust_module, torch_module, atol=1e-6)
+    compare_forward_backward(torch_module, rust_module, x, atol=1e-5)
+    assert_same_state(rust_module, torch_module, atol=1e-6)
     largest = np.linalg.svd(rust_module.weight.detach().numpy().reshape(
         rust_module.weight.shape[0], -1), compute_uv=False)
     if build(torch).__class__.__name__ == "Linear":
