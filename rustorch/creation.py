@@ -12,6 +12,7 @@ from . import dtypes as _dtypes
 from .layout import preserve_format
 from .errors import ArgumentError, ArgumentTypeError, DTypeError, NotSupportedError, ShapeError
 from .tensor import Size, Tensor, tensor_method
+from .amp._dispatch import autocast_call, autocast_state
 
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "full", "empty",
            "zeros_like", "ones_like", "full_like", "empty_like", "arange", "range", "linspace",
@@ -411,6 +412,8 @@ def complex(real: Tensor, imag: Tensor) -> Tensor:  # noqa: A001
 
 
 def polar(abs: Tensor, angle: Tensor) -> Tensor:  # noqa: A002
+    if autocast_state.active:
+        return autocast_call(polar, "polar", **locals())
     return complex(abs * angle.cos(), abs * angle.sin())
 
 

@@ -23,6 +23,7 @@ from .math_common import is_inexact, not_implemented, require_tensor, type_name
 from .movement import cat, reshape
 from .reduce_more import vector_norm_impl
 from .scalar_values import scalar_for
+from ..amp._dispatch import autocast_call, autocast_state
 
 __all__ = ["addcmul", "addcdiv", "renorm", "histc", "bincount", "isin", "gradient", "vander",
            "ravel", "unravel_index", "conj", "resolve_conj", "resolve_neg", "is_conj", "is_neg",
@@ -72,6 +73,8 @@ def addcmul(input, tensor1, tensor2, *, value=1, out=None) -> Tensor:
     >>> rustorch.addcmul(rustorch.ones(2), rustorch.tensor([1., 2.]), rustorch.tensor(3.))
     tensor([4., 7.])
     """
+    if autocast_state.active:
+        return autocast_call(addcmul, "addcmul", **locals())
     return _pointwise("addcmul", input, tensor1, tensor2, value, out)
 
 
@@ -82,6 +85,8 @@ def addcdiv(input, tensor1, tensor2, *, value=1, out=None) -> Tensor:
     >>> rustorch.addcdiv(rustorch.ones(2), rustorch.tensor([1., 2.]), rustorch.tensor(4.))
     tensor([1.2500, 1.5000])
     """
+    if autocast_state.active:
+        return autocast_call(addcdiv, "addcdiv", **locals())
     for position, (name, operand) in enumerate((("tensor1", tensor1), ("tensor2", tensor2)), 2):
         require_tensor("addcdiv", name, position, operand)
     if not is_inexact(tensor1.dtype) and not is_inexact(tensor2.dtype):
@@ -98,6 +103,8 @@ def addcdiv(input, tensor1, tensor2, *, value=1, out=None) -> Tensor:
 def renorm(input, p, dim: int, maxnorm, *, out=None) -> Tensor:
     """Each slice ``input.select(dim, i)`` rescaled so that its ``p``-norm is at most
     ``maxnorm``: ``x * maxnorm / (||x||_p + 1e-7)`` where the norm exceeds ``maxnorm``."""
+    if autocast_state.active:
+        return autocast_call(renorm, "renorm", **locals())
     require_tensor("renorm", "input", 1, input)
     p, maxnorm = float(p), float(maxnorm)
     if not p > 0 or maxnorm < 0:
@@ -478,6 +485,8 @@ def view_as_real(input) -> Tensor:
 def view_as_complex(input) -> Tensor:
     """A complex view of a float32/float64 tensor whose last dim (size 2, stride 1) holds the
     real and imaginary parts; it shares memory with ``input``."""
+    if autocast_state.active:
+        return autocast_call(view_as_complex, "view_as_complex", **locals())
     require_tensor("view_as_complex", "input", 1, input)
     if input.dtype is _dtypes.float16:
         raise NotSupportedError("view_as_complex: rustorch has no complex32 dtype; cast the "

@@ -16,6 +16,7 @@ from ..tensor import Tensor, tensor_method, wrap_dim
 from .linalg_core import scaled_sum, zero_link
 from ._results import accepts_out
 from .sort_select import InvalidArgumentError
+from ..amp._dispatch import autocast_call, autocast_state, einsum_op_name
 
 __all__ = ["einsum", "tensordot", "kron", "baddbmm", "addbmm", "addmv", "addr", "chain_matmul",
            "matrix_power", "trace", "cross", "cdist"]
@@ -33,6 +34,9 @@ class Einsum(Primitive):
         self.inputs, self.output_subscripts = inputs, output
         self.shapes = [operand.shape for operand in operands]
         equation = ",".join(inputs) + "->" + output
+        if operands and operands[0].dtype.name == "bfloat16":  # numpy's einsum has no loop for it
+            return xp.einsum(equation, *(operand.astype(np.float32) for operand in operands),
+                             optimize=len(operands) > 2).astype(operands[0].dtype)
         return xp.einsum(equation, *operands, optimize=len(operands) > 2)
 
     def backward(self, grad):
@@ -156,6 +160,8 @@ def einsum(equation, *operands) -> Tensor:
         equation, operands = _from_sublists((equation,) + operands)
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
+    if autocast_state.active:
+        return autocast_call(einsum, einsum_op_name(equation, operands), equation, *operands)
     dtypes = {operand.dtype for operand in operands}
     if len(dtypes) > 1:
         raise DTypeError(f"einsum(): expected all operands to have the same dtype, got "
@@ -183,6 +189,8 @@ def einsum(equation, *operands) -> Tensor:
 @accepts_out
 def tensordot(a, b, dims=2, out=None) -> Tensor:
     """Contract the last ``dims`` dims of ``a`` with the first of ``b`` (or explicit lists)."""
+    if autocast_state.active:
+        return autocast_call(tensordot, "tensordot", **locals())
     if isinstance(dims, Tensor):
         dims = dims.tolist()
     if isinstance(dims, int):
@@ -227,6 +235,8 @@ def kron(input, other) -> Tensor:
 @accepts_out
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None) -> Tensor:
     """``beta * input + alpha * bmm(batch1, batch2)``."""
+    if autocast_state.active:
+        return autocast_call(baddbmm, "baddbmm", **locals())
     return scaled_sum(input, batch1.bmm(batch2), beta, alpha)
 
 
@@ -234,6 +244,8 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None) -> Tensor:
 @accepts_out
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None) -> Tensor:
     """``beta * input + alpha * sum_b batch1[b] @ batch2[b]``."""
+    if autocast_state.active:
+        return autocast_call(addbmm, "addbmm", **locals())
     return scaled_sum(input, batch1.bmm(batch2).sum(0), beta, alpha)
 
 
@@ -241,6 +253,8 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None) -> Tensor:
 @accepts_out
 def addmv(input, mat, vec, *, beta=1, alpha=1, out=None) -> Tensor:
     """``beta * input + alpha * (mat @ vec)``."""
+    if autocast_state.active:
+        return autocast_call(addmv, "addmv", **locals())
     return scaled_sum(input, mat.mv(vec), beta, alpha)
 
 
@@ -248,6 +262,8 @@ def addmv(input, mat, vec, *, beta=1, alpha=1, out=None) -> Tensor:
 @accepts_out
 def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None) -> Tensor:
     """``beta * input + alpha * outer(vec1, vec2)``."""
+    if autocast_state.active:
+        return autocast_call(addr, "addr", **locals())
     if vec1.ndim != 1 or vec2.ndim != 1:
         raise ShapeError(f"addr: Expected 1-D argument vec1, but got {vec1.ndim}-D")
     return scaled_sum(input, vec1.outer(vec2), beta, alpha)
@@ -292,6 +308,8 @@ def matrix_power(input, n: int) -> Tensor:
 @tensor_method
 def trace(input) -> Tensor:
     """Sum of the main diagonal of a 2-D tensor."""
+    if autocast_state.active:
+        return autocast_call(trace, "trace", **locals())
     if input.ndim != 2:
         raise ShapeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
     xp = input._xp()
@@ -303,6 +321,8 @@ def trace(input) -> Tensor:
 @tensor_method
 def cross(input, other, dim=None) -> Tensor:
     """Cross product of 3-vectors along ``dim`` (default: the first dim of size 3)."""
+    if autocast_state.active:
+        return autocast_call(cross, "cross", **locals())
     shape = np.broadcast_shapes(tuple(input.shape), tuple(other.shape))
     if input.ndim != other.ndim:
         raise ShapeError(f"linalg.cross: inputs must have the same number of dimensions, got "
@@ -330,6 +350,8 @@ def _cross(input, other, dim, shape, op):
 
 def cdist(x1, x2, p: float = 2.0, compute_mode=None) -> Tensor:
     """Pairwise p-norm distances between the rows of ``x1`` and of ``x2``."""
+    if autocast_state.active:
+        return autocast_call(cdist, "cdist", **locals())
     from .reduce_more import vector_norm_impl
     if x1.ndim < 2 or x2.ndim < 2:
         raise ShapeError(f"cdist only supports at least 2D tensors, X1 got: {x1.ndim}D")

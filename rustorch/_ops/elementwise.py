@@ -18,6 +18,7 @@ from ..tensor import Tensor, tensor_method
 from .scalar_bounds import clamp_array
 from ._helpers import (array_result_type, cast, float_result_dtype, is_scalar,
                        promote_operands, to_tensor)
+from ..amp._dispatch import autocast_call, autocast_state
 
 __all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "neg",
            "negative", "pow", "exp", "log", "sqrt", "rsqrt", "abs", "absolute", "sign", "relu",
@@ -285,6 +286,8 @@ def unary_primitive(name: str, forward, derivative=None, *, saves_input=True,
     })
 
     def function(input, *, out=None):
+        if autocast_state.active:
+            return autocast_call(function, name, input, out=out)
         if integer_to_float:
             target = float_result_dtype(input)
             if target is not None:
@@ -370,6 +373,8 @@ def square(input, *, out=None):  # noqa: F811
 @tensor_method(name="pow")
 def pow(input, exponent, *, out=None):  # noqa: A001
     """``input ** exponent`` (either may be a Python number)."""
+    if autocast_state.active:
+        return autocast_call(pow, "pow", **locals())
     return _maybe_out(_binary(Pow, input, exponent), out)
 
 

@@ -9,6 +9,7 @@ from ..autograd.function import Primitive
 from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor, tensor_method, wrap_dim
 from .slice_sums import add_slices, single_axis_index
+from ..amp._dispatch import autocast_call, autocast_state
 
 __all__ = ["gather", "scatter", "scatter_add", "index_put", "convert_key", "take_along_dim"]
 
@@ -177,6 +178,8 @@ def _setitem(self, key, value):
 
 
 def index_put(input, indices, values, accumulate: bool = False):
+    if autocast_state.active:
+        return autocast_call(index_put, "index_put", **locals())
     key = tuple(_convert_item(i) for i in indices)
     return IndexPut.apply(input, _value_for(input, values), key=key, accumulate=accumulate)
 
@@ -329,6 +332,8 @@ def scatter_(input, dim: int, index: Tensor, src=None, *, value=None, reduce=Non
 
 @tensor_method
 def scatter_add(input, dim: int, index: Tensor, src: Tensor):
+    if autocast_state.active:
+        return autocast_call(scatter_add, "scatter_add", **locals())
     _check_index(index, "scatter_add")
     if input.ndim == 0:
         return scatter_add(input.reshape(1), dim, _vector(index), _vector(src)).reshape(())

@@ -20,6 +20,7 @@ from .movement import broadcast_shapes, reshape
 from .shape_more import diagonal_scatter
 from .slice_sums import add_slices
 from .strided import ViewScatter
+from ..amp._dispatch import autocast_call, autocast_state
 
 __all__ = ["put", "index_select", "index_add", "index_copy", "index_fill", "masked_fill",
            "masked_select", "masked_scatter", "take", "nonzero", "argwhere", "scatter_reduce",
@@ -161,6 +162,8 @@ def index_add(input, dim: int, index: Tensor, source: Tensor, *, alpha=1, out=No
 @tensor_method
 def index_copy(input, dim: int, index: Tensor, source: Tensor, *, out=None):
     """``input`` with the slices at ``index`` along ``dim`` replaced by ``source``."""
+    if autocast_state.active:
+        return autocast_call(index_copy, "index_copy", **locals())
     dim, vector, index, source = _index_update(index_copy, input, dim, index, source,
                                                error=TensorIndexError)
     return _restore(IndexCopyOp.apply(vector, index, source, dim=dim), input)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from ..autograd.function import Primitive
 from ..errors import DTypeError, ShapeError
 from ..tensor import Tensor, tensor_method
+from ..amp._dispatch import autocast_call, autocast_state
 
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "outer", "ger", "inner", "addmm"]
 
@@ -65,6 +66,8 @@ def _check_matmul(a: Tensor, b: Tensor, op: str) -> None:
 @tensor_method
 def matmul(input, other, *, out=None):
     """Matrix product with NumPy/PyTorch broadcasting of batch dims and 1-D promotion."""
+    if autocast_state.active:
+        return autocast_call(matmul, "matmul", **locals())
     _check_matmul(input, other, "matmul")
     result = MatMul.apply(input, other)
     if out is not None:
@@ -75,6 +78,8 @@ def matmul(input, other, *, out=None):
 
 @tensor_method
 def mm(input, mat2, *, out=None):
+    if autocast_state.active:
+        return autocast_call(mm, "mm", **locals())
     if input.ndim != 2 or mat2.ndim != 2:
         raise ShapeError(f"mm: expected 2D tensors, got {input.ndim}D and {mat2.ndim}D")
     return matmul(input, mat2, out=out)
@@ -82,6 +87,8 @@ def mm(input, mat2, *, out=None):
 
 @tensor_method
 def bmm(input, mat2, *, out=None):
+    if autocast_state.active:
+        return autocast_call(bmm, "bmm", **locals())
     if input.ndim != 3 or mat2.ndim != 3:
         raise ShapeError(f"bmm: batch1 must be a 3D tensor and batch2 a 3D tensor, got "
                          f"{input.ndim}D and {mat2.ndim}D")
@@ -92,6 +99,8 @@ def bmm(input, mat2, *, out=None):
 
 @tensor_method
 def mv(input, vec, *, out=None):
+    if autocast_state.active:
+        return autocast_call(mv, "mv", **locals())
     if input.ndim != 2 or vec.ndim != 1:
         raise ShapeError(f"mv: expected a 2D matrix and a 1D vector, got {input.ndim}D and "
                          f"{vec.ndim}D")
@@ -100,6 +109,8 @@ def mv(input, vec, *, out=None):
 
 @tensor_method
 def dot(input, tensor, *, out=None):
+    if autocast_state.active:
+        return autocast_call(dot, "dot", **locals())
     if input.ndim != 1 or tensor.ndim != 1:
         raise ShapeError(f"1D tensors expected, but got {input.ndim}D and {tensor.ndim}D tensors")
     if input.shape[0] != tensor.shape[0]:
@@ -111,6 +122,8 @@ def dot(input, tensor, *, out=None):
 
 @tensor_method
 def vdot(input, other):
+    if autocast_state.active:
+        return autocast_call(vdot, "vdot", **locals())
     return dot(input.conj() if input.dtype.is_complex else input, other)
 
 
@@ -118,6 +131,8 @@ def vdot(input, other):
 def inner(input, other):
     if input.ndim == 0 or other.ndim == 0:
         return input * other
+    if autocast_state.active:
+        return autocast_call(inner, "inner", **locals())
     return matmul(input, other.mT if other.ndim > 1 else other) if other.ndim <= 2 and \
         input.ndim <= 2 else (input.unsqueeze(-2) * other).sum(-1)
 
@@ -155,6 +170,8 @@ def scaled_sum(input, product, beta, alpha):
 @tensor_method
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     """``beta * input + alpha * (mat1 @ mat2)``."""
+    if autocast_state.active:
+        return autocast_call(addmm, "addmm", **locals())
     result = scaled_sum(input, mm(mat1, mat2), beta, alpha)
     if out is not None:
         from .elementwise import _maybe_out

@@ -14,6 +14,7 @@ from .inplace import _operator_or_not_implemented, _reflected, inplace_method
 from .math_common import (IntegerDivisionByZeroError, conj, float_operands, is_inexact,
                           not_implemented, type_name)
 from .math_unary import exp2
+from ..amp._dispatch import autocast_call, autocast_state
 
 __all__ = ["atan2", "arctan2", "hypot", "logaddexp", "logaddexp2", "copysign", "nextafter",
            "ldexp", "float_power", "fmod", "remainder", "floor_divide", "lerp", "heaviside",
@@ -40,6 +41,8 @@ class Atan2(Primitive):
 def atan2(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """The angle of the point ``(other, input)``: ``atan(input / other)`` in the right
     quadrant."""
+    if autocast_state.active:
+        return autocast_call(atan2, "atan2", **locals())
     return _maybe_out(Atan2.apply(*float_operands("atan2", input, other)), out)
 
 

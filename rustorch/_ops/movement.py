@@ -7,6 +7,7 @@ from ..layout import contiguous_format, preserve_format
 from ..autograd.function import Primitive
 from ..errors import ArgumentError, ShapeError
 from ..tensor import Size, Tensor, tensor_method, wrap_dim
+from ..amp._dispatch import autocast_call, autocast_state
 
 __all__ = ["reshape", "view", "flatten", "unflatten", "squeeze", "unsqueeze", "permute",
            "transpose", "swapaxes", "swapdims", "t", "expand", "expand_as", "broadcast_to",
@@ -359,6 +360,8 @@ class Concatenate(Primitive):
 
 def cat(tensors, dim: int = 0, *, out=None):
     """Join tensors along an existing dim (1-D empty tensors are skipped, as in PyTorch)."""
+    if autocast_state.active:
+        return autocast_call(cat, "cat", **locals())
     from .. import dtypes as _dtypes
     tensors = list(tensors)
     if not tensors:
@@ -395,6 +398,8 @@ concat = concatenate = cat
 
 
 def stack(tensors, dim: int = 0, *, out=None):
+    if autocast_state.active:
+        return autocast_call(stack, "stack", **locals())
     tensors = list(tensors)
     if not tensors:
         raise ArgumentError("stack expects a non-empty TensorList")

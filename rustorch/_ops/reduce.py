@@ -9,6 +9,7 @@ from ..autograd.function import Primitive
 from ..errors import ArgumentError, ShapeError, TensorIndexError
 from ..tensor import Tensor, tensor_method
 from ._helpers import dims_tuple, float_result_dtype
+from ..amp._dispatch import autocast_call, autocast_state
 
 __all__ = ["sum", "mean", "amax", "amin", "max", "min", "expand_reduced"]
 
@@ -66,6 +67,8 @@ def _integer_sum_dtype(tensor: Tensor):
 @tensor_method
 def sum(input, dim=None, keepdim: bool = False, *, dtype=None, out=None):  # noqa: A001
     """Sum over ``dim`` (all dims when None); integers and bools sum as int64, as in PyTorch."""
+    if autocast_state.active:
+        return autocast_call(sum, "sum", **locals())
     dims = dims_tuple(dim, input.ndim)
     numpy_dtype = _dtypes.to_dtype(dtype).numpy if dtype is not None else \
         _integer_sum_dtype(input)

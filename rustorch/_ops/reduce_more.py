@@ -18,6 +18,7 @@ from ..tensor import Tensor, tensor_method, wrap_dim
 from ._helpers import dims_tuple
 from ._results import accepts_out
 from .reduce import _out, expand_reduced, extreme_and_index
+from ..amp._dispatch import autocast_call, autocast_state
 
 __all__ = ["prod", "argmax", "argmin", "all", "any",
            "logsumexp", "norm", "count_nonzero", "aminmax", "nansum", "nanmean", "median",
@@ -81,6 +82,8 @@ def _where(condition, a, b):
 @tensor_method
 def prod(input, dim=None, keepdim: bool = False, *, dtype=None, out=None):
     """Product of elements over ``dim`` (one dim, or all); integers multiply as int64."""
+    if autocast_state.active:
+        return autocast_call(prod, "prod", **locals())
     if dtype is not None:
         input = input.to(_dtypes.to_dtype(dtype))
     elif input._data.dtype.kind in "biu":
@@ -185,6 +188,8 @@ def aminmax(input, *, dim=None, keepdim: bool = False):
 @tensor_method
 def logsumexp(input, dim=(), keepdim: bool = False, *, out=None):
     """``log(sum(exp(x)))`` over ``dim``, computed stably by shifting by the max."""
+    if autocast_state.active:
+        return autocast_call(logsumexp, "logsumexp", **locals())
     if not (input.dtype.is_floating_point or input.dtype.is_complex):
         input = input.to(_dtypes.get_default_dtype())
     dims = dims_tuple(dim, input.ndim) if dim is not None and dim != () else None
@@ -289,6 +294,8 @@ def vector_norm_impl(input: Tensor, ord=2, dim=None, keepdim: bool = False, *,
 def norm(input, p="fro", dim=None, keepdim: bool = False, out=None, dtype=None):
     """``torch.norm``: a vector p-norm over ``dim`` ('fro' is the 2-norm); 'nuc' is the
     nuclear norm of the matrices over ``dim``."""
+    if autocast_state.active:
+        return autocast_call(norm, "norm", **locals())
     if p == "nuc":
         from ..linalg import matrix_norm
         return _out(matrix_norm(input, "nuc", dim if dim is not None else (-2, -1), keepdim,
@@ -306,6 +313,8 @@ def norm(input, p="fro", dim=None, keepdim: bool = False, out=None, dtype=None):
 @tensor_method
 def nansum(input, dim=None, keepdim: bool = False, *, dtype=None, out=None):
     """Sum treating NaN as zero."""
+    if autocast_state.active:
+        return autocast_call(nansum, None, **locals())
     if input.dtype.is_floating_point:
         input = _where(input != input, input.new_zeros(()), input)
     return _out(input.sum(dim=dim, keepdim=keepdim, dtype=dtype), out)
@@ -314,6 +323,8 @@ def nansum(input, dim=None, keepdim: bool = False, *, dtype=None, out=None):
 @tensor_method
 def nanmean(input, dim=None, keepdim: bool = False, *, dtype=None, out=None):
     """Mean of the non-NaN elements."""
+    if autocast_state.active:
+        return autocast_call(nanmean, None, **locals())
     if not input.dtype.is_floating_point and dtype is None:
         raise DTypeError(f"nanmean(): expected input to have floating point or complex dtype "
                          f"but got {input.dtype.name.capitalize()}")

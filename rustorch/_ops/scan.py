@@ -10,6 +10,7 @@ from ..errors import ArgumentError, ShapeError
 from ..return_types import namedtuple_result
 from ..tensor import Tensor, tensor_method, wrap_dim
 from .reduce import _out
+from ..amp._dispatch import autocast_call, autocast_state
 
 __all__ = ["cumsum", "cumprod", "cummax", "cummin", "logcumsumexp", "diff"]
 
@@ -99,6 +100,8 @@ class CumProd(Primitive):
 @tensor_method
 def cumsum(input, dim: int, *, dtype=None, out=None):
     """Cumulative sum along ``dim``; integers accumulate as int64."""
+    if autocast_state.active:
+        return autocast_call(cumsum, "cumsum", **locals())
     input = _scan_dtype(input, dtype)
     return _out(CumSum.apply(input, dim=wrap_dim(dim, input.ndim)), out)
 
@@ -106,6 +109,8 @@ def cumsum(input, dim: int, *, dtype=None, out=None):
 @tensor_method
 def cumprod(input, dim: int, *, dtype=None, out=None):
     """Cumulative product along ``dim``; the gradient is exact with zeros in the input."""
+    if autocast_state.active:
+        return autocast_call(cumprod, "cumprod", **locals())
     input = _scan_dtype(input, dtype)
     return _out(CumProd.apply(input, dim=wrap_dim(dim, input.ndim)), out)
 

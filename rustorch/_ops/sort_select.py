@@ -15,6 +15,7 @@ from ..errors import ArgumentValueError as InvalidArgumentError
 from ..return_types import namedtuple_result
 from ..tensor import Tensor, tensor_method, wrap_dim
 from ._results import accepts_out
+from ..amp._dispatch import autocast_call, autocast_state
 
 __all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "quantile", "nanquantile",
            "searchsorted", "bucketize", "unique", "unique_consecutive"]
@@ -173,6 +174,8 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan: bool):
 def quantile(input, q, dim=None, keepdim: bool = False, *, interpolation: str = "linear",
              out=None):
     """The ``q``-th quantiles along ``dim`` (NaN if a slice holds NaN)."""
+    if autocast_state.active:
+        return autocast_call(quantile, "quantile", **locals())
     return _quantile(input, q, dim, keepdim, interpolation, ignore_nan=False)
 
 
@@ -181,6 +184,8 @@ def quantile(input, q, dim=None, keepdim: bool = False, *, interpolation: str = 
 def nanquantile(input, q, dim=None, keepdim: bool = False, *, interpolation: str = "linear",
                 out=None):
     """``quantile`` ignoring NaN values."""
+    if autocast_state.active:
+        return autocast_call(nanquantile, "nanquantile", **locals())
     return _quantile(input, q, dim, keepdim, interpolation, ignore_nan=True)
 
 

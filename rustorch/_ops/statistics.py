@@ -5,6 +5,7 @@ import warnings
 
 from ..errors import ShapeError
 from ..tensor import Tensor, tensor_method, wrap_dim
+from ..amp._dispatch import autocast_call, autocast_state
 
 __all__ = ["dist", "cov", "corrcoef", "trapezoid", "trapz", "cumulative_trapezoid"]
 
@@ -12,6 +13,8 @@ __all__ = ["dist", "cov", "corrcoef", "trapezoid", "trapz", "cumulative_trapezoi
 @tensor_method
 def dist(input, other, p: float = 2) -> Tensor:
     """The p-norm of ``input - other``."""
+    if autocast_state.active:
+        return autocast_call(dist, "dist", **locals())
     from .reduce_more import vector_norm_impl
     return vector_norm_impl(input - other, p, op="dist")
 

@@ -18,6 +18,7 @@ from ..tensor import tensor_method
 from ._helpers import dims_tuple
 from .reduce import _out, expand_reduced
 from .reduce_more import _float_input, _reduced_count
+from ..amp._dispatch import autocast_call, autocast_state
 
 __all__ = ["var", "std", "var_mean", "std_mean"]
 
@@ -92,6 +93,8 @@ def _var_args(dim, unbiased, correction):
 @tensor_method
 def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, out=None):
     """Variance ``sum((x - mean)^2) / max(0, N - correction)`` over ``dim``."""
+    if autocast_state.active:
+        return autocast_call(var, None, **locals())
     dim, unbiased = _var_args(dim, unbiased, correction)
     input = _float_input(input, "var")
     dims = dims_tuple(dim, input.ndim)
@@ -115,11 +118,15 @@ def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=Non
 @tensor_method
 def std(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, out=None):
     """Standard deviation: ``sqrt(var)``."""
+    if autocast_state.active:
+        return autocast_call(std, None, **locals())
     return _out(var(input, dim, unbiased, keepdim, correction=correction).sqrt(), out)
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
     """(var, mean) over ``dim``."""
+    if autocast_state.active:
+        return autocast_call(var_mean, None, **locals())
     dim, unbiased = _var_args(dim, unbiased, correction)
     result = var(input, dim, unbiased, keepdim, correction=correction)
     return result, _float_input(input, "var_mean").mean(dim=dim, keepdim=keepdim)
@@ -127,5 +134,7 @@ def var_mean(input, dim=None, unbiased=None, keepdim: bool = False, *, correctio
 
 def std_mean(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
     """(std, mean) over ``dim``."""
+    if autocast_state.active:
+        return autocast_call(std_mean, None, **locals())
     variance, average = var_mean(input, dim, unbiased, keepdim, correction=correction)
     return variance.sqrt(), average

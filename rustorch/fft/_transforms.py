@@ -16,6 +16,7 @@ from ..tensor import Tensor
 from ._common import (check_norm, dual_norm, full_sizes, prepare_input, resolve_many,
                       resolve_one, write_out)
 from ._primitives import ComplexToReal, ComplexTransform, RealToComplex, resize
+from ..amp._dispatch import autocast_call, autocast_state
 
 __all__ = ["fft", "ifft", "fft2", "ifft2", "fftn", "ifftn", "rfft", "irfft", "rfft2", "irfft2",
            "rfftn", "irfftn", "hfft", "ihfft", "hfft2", "ihfft2", "hfftn", "ihfftn"]
@@ -65,6 +66,8 @@ def fft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = N
         out: Tensor | None = None) -> Tensor:
     """One-dimensional DFT ``X[k] = sum_t x[t] exp(-2 pi i k t / n)`` along ``dim``;
     ``n`` zero-pads or truncates the signal first."""
+    if autocast_state.active:
+        return autocast_call(fft, "fft_fft", **locals())
     input = prepare_input("fft", input)
     dims, n = resolve_one("fft", input, n, dim)
     return _complex("fft", input, dims, [n], norm, False, out)
@@ -73,6 +76,8 @@ def fft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = N
 def ifft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None, *,
          out: Tensor | None = None) -> Tensor:
     """One-dimensional inverse DFT along ``dim`` (scaled by ``1/n`` with the default norm)."""
+    if autocast_state.active:
+        return autocast_call(ifft, "fft_ifft", **locals())
     input = prepare_input("ifft", input)
     dims, n = resolve_one("ifft", input, n, dim)
     return _complex("ifft", input, dims, [n], norm, True, out)
@@ -81,6 +86,8 @@ def ifft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = 
 def fftn(input: Tensor, s=None, dim=None, norm: str | None = None, *,
          out: Tensor | None = None) -> Tensor:
     """N-dimensional DFT over ``dim`` (all dims, or the last ``len(s)``, by default)."""
+    if autocast_state.active:
+        return autocast_call(fftn, "fft_fftn", **locals())
     input = prepare_input("fftn", input)
     dims, sizes = resolve_many("fftn", input, s, dim)
     return _complex("fftn", input, dims, sizes, norm, False, out)
@@ -89,6 +96,8 @@ def fftn(input: Tensor, s=None, dim=None, norm: str | None = None, *,
 def ifftn(input: Tensor, s=None, dim=None, norm: str | None = None, *,
           out: Tensor | None = None) -> Tensor:
     """N-dimensional inverse DFT over ``dim``."""
+    if autocast_state.active:
+        return autocast_call(ifftn, "fft_ifftn", **locals())
     input = prepare_input("ifftn", input)
     dims, sizes = resolve_many("ifftn", input, s, dim)
     return _complex("ifftn", input, dims, sizes, norm, True, out)
@@ -97,6 +106,8 @@ def ifftn(input: Tensor, s=None, dim=None, norm: str | None = None, *,
 def fft2(input: Tensor, s=None, dim=(-2, -1), norm: str | None = None, *,
          out: Tensor | None = None) -> Tensor:
     """Two-dimensional DFT (``fftn`` over the last two dims by default)."""
+    if autocast_state.active:
+        return autocast_call(fft2, "fft_fft2", **locals())
     input = prepare_input("fft2", input)
     dims, sizes = resolve_many("fft2", input, s, dim)
     return _complex("fft2", input, dims, sizes, norm, False, out)
@@ -105,6 +116,8 @@ def fft2(input: Tensor, s=None, dim=(-2, -1), norm: str | None = None, *,
 def ifft2(input: Tensor, s=None, dim=(-2, -1), norm: str | None = None, *,
           out: Tensor | None = None) -> Tensor:
     """Two-dimensional inverse DFT."""
+    if autocast_state.active:
+        return autocast_call(ifft2, "fft_ifft2", **locals())
     input = prepare_input("ifft2", input)
     dims, sizes = resolve_many("ifft2", input, s, dim)
     return _complex("ifft2", input, dims, sizes, norm, True, out)
@@ -114,6 +127,8 @@ def ifft2(input: Tensor, s=None, dim=(-2, -1), norm: str | None = None, *,
 def rfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None, *,
          out: Tensor | None = None) -> Tensor:
     """DFT of a real signal: the ``n // 2 + 1`` non-redundant outputs of ``fft``."""
+    if autocast_state.active:
+        return autocast_call(rfft, "fft_rfft", **locals())
     input = prepare_input("rfft", input, real_only=True)
     dims, n = resolve_one("rfft", input, n, dim)
     return _real_to_complex("rfft", input, dims, [n], norm, False, out)
@@ -122,6 +137,8 @@ def rfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = 
 def rfftn(input: Tensor, s=None, dim=None, norm: str | None = None, *,
           out: Tensor | None = None) -> Tensor:
     """N-dimensional DFT of a real signal; the last of ``dim`` keeps ``n // 2 + 1`` outputs."""
+    if autocast_state.active:
+        return autocast_call(rfftn, "fft_rfftn", **locals())
     input = prepare_input("rfftn", input, real_only=True)
     dims, sizes = resolve_many("rfftn", input, s, dim)
     return _real_to_complex("rfftn", input, dims, sizes, norm, False, out)
@@ -130,6 +147,8 @@ def rfftn(input: Tensor, s=None, dim=None, norm: str | None = None, *,
 def rfft2(input: Tensor, s=None, dim=(-2, -1), norm: str | None = None, *,
           out: Tensor | None = None) -> Tensor:
     """Two-dimensional DFT of a real signal."""
+    if autocast_state.active:
+        return autocast_call(rfft2, "fft_rfft2", **locals())
     input = prepare_input("rfft2", input, real_only=True)
     dims, sizes = resolve_many("rfft2", input, s, dim)
     return _real_to_complex("rfft2", input, dims, sizes, norm, False, out)
@@ -138,6 +157,8 @@ def rfft2(input: Tensor, s=None, dim=(-2, -1), norm: str | None = None, *,
 def ihfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None, *,
           out: Tensor | None = None) -> Tensor:
     """Inverse of ``hfft``: the one-sided ``ifft`` of a real signal."""
+    if autocast_state.active:
+        return autocast_call(ihfft, "fft_ihfft", **locals())
     input = prepare_input("ihfft", input, real_only=True)
     dims, n = resolve_one("ihfft", input, n, dim)
     return _real_to_complex("ihfft", input, dims, [n], norm, True, out)
@@ -164,6 +185,8 @@ def irfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None =
           out: Tensor | None = None) -> Tensor:
     """Inverse of ``rfft``: ``n`` real points (default ``2 * (size - 1)``) from the one-sided
     spectrum along ``dim``."""
+    if autocast_state.active:
+        return autocast_call(irfft, "fft_irfft", **locals())
     input = prepare_input("irfft", input)
     dims, n = resolve_one("irfft", input, n, dim)
     return _complex_to_real("irfft", input, dims, [n], norm, False, out)
@@ -172,6 +195,8 @@ def irfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None =
 def irfftn(input: Tensor, s=None, dim=None, norm: str | None = None, *,
            out: Tensor | None = None) -> Tensor:
     """Inverse of ``rfftn``; the last of ``dim`` holds the one-sided half."""
+    if autocast_state.active:
+        return autocast_call(irfftn, "fft_irfftn", **locals())
     input = prepare_input("irfftn", input)
     dims, sizes = resolve_many("irfftn", input, s, dim)
     return _complex_to_real("irfftn", input, dims, sizes, norm, False, out)
@@ -180,6 +205,8 @@ def irfftn(input: Tensor, s=None, dim=None, norm: str | None = None, *,
 def irfft2(input: Tensor, s=None, dim=(-2, -1), norm: str | None = None, *,
            out: Tensor | None = None) -> Tensor:
     """Inverse of ``rfft2``."""
+    if autocast_state.active:
+        return autocast_call(irfft2, "fft_irfft2", **locals())
     input = prepare_input("irfft2", input)
     dims, sizes = resolve_many("irfft2", input, s, dim)
     return _complex_to_real("irfft2", input, dims, sizes, norm, False, out)
@@ -189,6 +216,8 @@ def hfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = 
          out: Tensor | None = None) -> Tensor:
     """DFT of a Hermitian-symmetric signal given by its first half: a real result of ``n``
     points (default ``2 * (size - 1)``)."""
+    if autocast_state.active:
+        return autocast_call(hfft, "fft_hfft", **locals())
     input = prepare_input("hfft", input)
     dims, n = resolve_one("hfft", input, n, dim)
     return _complex_to_real("hfft", input, dims, [n], norm, True, out)

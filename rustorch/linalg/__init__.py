@@ -23,6 +23,7 @@ from ._helpers import LinAlgError, check_float, check_square, mH, torch_type_nam
 from ._factorizations import lu, lu_factor, lu_factor_ex, lu_solve, lu_unpack
 from ._more import (eig, eigvals, householder_product, ldl_factor, ldl_factor_ex, ldl_solve,
                     solve_ex, tensorinv, tensorsolve, vander)
+from ..amp._dispatch import autocast_call, autocast_state
 
 __all__ = [
     "matrix_exp", "cond", "solve_triangular", "norm", "vector_norm", "matrix_norm", "inv",
@@ -38,6 +39,8 @@ __all__ = [
 @accepts_out
 def vector_norm(x, ord=2, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
     """``(sum |x|^ord)^(1/ord)`` over ``dim`` (all elements when None)."""
+    if autocast_state.active:
+        return autocast_call(vector_norm, "linalg_vector_norm", **locals())
     return vector_norm_impl(x, ord, dim, keepdim, dtype=dtype)
 
 
@@ -45,6 +48,8 @@ def vector_norm(x, ord=2, dim=None, keepdim: bool = False, *, dtype=None, out=No
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None,  # noqa: N803
                 out=None) -> Tensor:
     """Frobenius, nuclear, spectral (2, -2), max-column (1, -1) or max-row (inf, -inf) norm."""
+    if autocast_state.active:
+        return autocast_call(matrix_norm, "linalg_matrix_norm", **locals())
     if A.ndim < 2:
         raise ShapeError("linalg.matrix_norm: The input tensor A must have at least 2 "
                          "dimensions.")
@@ -107,12 +112,16 @@ def norm(A, ord=None, dim=None, keepdim: bool = False, *, dtype=None,  # noqa: N
 @accepts_out
 def inv(A, *, out=None) -> Tensor:  # noqa: N803
     """The inverse ``A^{-1}``; a singular matrix raises ``LinAlgError``."""
+    if autocast_state.active:
+        return autocast_call(inv, "linalg_inv", **locals())
     check_square(A, "linalg.inv")
     return Inv.apply(A)
 
 
 @accepts_out
 def inv_ex(A, *, check_errors: bool = False, out=None):  # noqa: N803
+    if autocast_state.active:
+        return autocast_call(inv_ex, "linalg_inv_ex", **locals())
     check_square(A, "linalg.inv_ex")
     xp = A._xp()
     try:
@@ -146,6 +155,8 @@ def slogdet(A, *, out=None):  # noqa: N803
 @accepts_out
 def solve(A, B, *, left: bool = True, out=None) -> Tensor:  # noqa: N803
     """The solution ``X`` of ``A X = B`` (``X A = B`` when ``left=False``)."""
+    if autocast_state.active:
+        return autocast_call(solve, "linalg_solve", **locals())
     check_square(A, "linalg.solve")
     if A.dtype is not B.dtype:
         raise ShapeError(f"linalg.solve: Expected A and B to have the same dtype, but found "
@@ -169,12 +180,16 @@ def solve(A, B, *, left: bool = True, out=None) -> Tensor:  # noqa: N803
 @accepts_out
 def cholesky(A, *, upper: bool = False, out=None) -> Tensor:  # noqa: N803
     """The Cholesky factor ``L`` with ``A = L L^H`` (``U`` with ``A = U^H U`` if upper)."""
+    if autocast_state.active:
+        return autocast_call(cholesky, "linalg_cholesky", **locals())
     check_square(A, "linalg.cholesky")
     return Cholesky.apply(A, upper=upper)
 
 
 @accepts_out
 def cholesky_ex(A, *, upper: bool = False, check_errors: bool = False, out=None):  # noqa: N803
+    if autocast_state.active:
+        return autocast_call(cholesky_ex, "linalg_cholesky_ex", **locals())
     xp = A._xp()
     try:
         factor, info = cholesky(A, upper=upper), xp.zeros(A.shape[:-2], np.int32)
@@ -190,6 +205,8 @@ def cholesky_ex(A, *, upper: bool = False, check_errors: bool = False, out=None)
 @accepts_out
 def qr(A, mode: str = "reduced", *, out=None):  # noqa: N803
     """``A = Q R`` with orthonormal ``Q`` and upper-triangular ``R``."""
+    if autocast_state.active:
+        return autocast_call(qr, "linalg_qr", **locals())
     if mode not in ("reduced", "complete", "r"):
         raise InvalidArgumentError(f"qr received unrecognized mode '{mode}' but expected one of "
                             f"'reduced' (default), 'r', or 'complete'")
@@ -203,6 +220,8 @@ def qr(A, mode: str = "reduced", *, out=None):  # noqa: N803
 @accepts_out
 def svd(A, full_matrices: bool = True, *, driver=None, out=None):  # noqa: N803
     """``A = U diag(S) Vh``; gradients are those of the thin factors."""
+    if autocast_state.active:
+        return autocast_call(svd, "linalg_svd", **locals())
     if A.ndim < 2:
         raise ShapeError("linalg.svd: The input tensor A must have at least 2 dimensions.")
     check_float(A, "linalg.svd")
@@ -213,12 +232,16 @@ def svd(A, full_matrices: bool = True, *, driver=None, out=None):  # noqa: N803
 @accepts_out
 def svdvals(A, *, driver=None, out=None) -> Tensor:  # noqa: N803
     """The singular values, in descending order."""
+    if autocast_state.active:
+        return autocast_call(svdvals, "linalg_svdvals", **locals())
     return svd(A, full_matrices=False).S
 
 
 @accepts_out
 def eigh(A, UPLO: str = "L", *, out=None):  # noqa: N803
     """Eigenvalues (ascending) and orthonormal eigenvectors of symmetric/Hermitian matrices."""
+    if autocast_state.active:
+        return autocast_call(eigh, "linalg_eigh", **locals())
     if UPLO not in ("L", "U"):
         raise InvalidArgumentError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
     check_square(A, "linalg.eigh")
@@ -229,6 +252,8 @@ def eigh(A, UPLO: str = "L", *, out=None):  # noqa: N803
 
 @accepts_out
 def eigvalsh(A, UPLO: str = "L", *, out=None) -> Tensor:  # noqa: N803
+    if autocast_state.active:
+        return autocast_call(eigvalsh, "linalg_eigvalsh", **locals())
     return eigh(A, UPLO).eigenvalues
 
 
@@ -286,6 +311,8 @@ def lstsq(A, B, rcond=None, *, driver=None):  # noqa: N803
     driver decides what else is returned: residuals ``||A X - B||^2`` per column (m > n, not
     for the default 'gelsy'), the rank (not for 'gels') and the singular values ('gelsd',
     'gelss')."""
+    if autocast_state.active:
+        return autocast_call(lstsq, "linalg_lstsq", **locals())
     if driver is None:
         driver = "gelsy"
     if driver not in ("gelsy", "gels", "gelsd", "gelss"):
@@ -313,6 +340,8 @@ def lstsq(A, B, rcond=None, *, driver=None):  # noqa: N803
 def matrix_rank(A, *, atol=None, rtol=None, hermitian: bool = False, tol=None,  # noqa: N803
                 out=None) -> Tensor:
     """The number of singular values above the tolerance."""
+    if autocast_state.active:
+        return autocast_call(matrix_rank, "linalg_matrix_rank", **locals())
     if tol is not None:
         atol, rtol = tol, 0.0
     values = svdvals(A.detach()) if not hermitian else eigvalsh(A.detach()).abs()
@@ -350,6 +379,8 @@ def cross(input, other, *, dim: int = -1, out=None) -> Tensor:
 @accepts_out
 def vecdot(x, y, *, dim: int = -1, out=None) -> Tensor:
     """``sum(conj(x) * y, dim)``."""
+    if autocast_state.active:
+        return autocast_call(vecdot, "linalg_vecdot", **locals())
     return ((x.conj() if x.dtype.is_complex else x) * y).sum(dim)
 
 
@@ -373,6 +404,8 @@ def matrix_power(A, n: int, *, out=None) -> Tensor:  # noqa: N803
 def cond(A, p=None) -> Tensor:  # noqa: N803
     """The condition number ``norm(A, p) * norm(A^{-1}, p)`` (ratio of singular values for
     p = None, 2, -2)."""
+    if autocast_state.active:
+        return autocast_call(cond, "linalg_cond", **locals())
     if p in (None, 2, -2):
         values = svdvals(A)
         largest, smallest = values.amax(-1), values.amin(-1)
@@ -404,6 +437,8 @@ _THETA_13 = 5.371920351148152
 def matrix_exp(A, *, out=None) -> Tensor:  # noqa: N803
     """``exp(A) = sum_k A^k / k!`` by scaling and squaring with a Pade(13) approximant, composed
     of matmul and solve so it is differentiable to any order."""
+    if autocast_state.active:
+        return autocast_call(matrix_exp, None, **locals())
     check_square(A, "linalg.matrix_exp")
     if A.shape[-1] == 0:
         return A.clone()

@@ -13,6 +13,7 @@ from . import det as _det
 from . import inv, matrix_exp as _matrix_exp, pinv, qr as _qr, slogdet as _slogdet
 from . import svd as _svd
 from ._helpers import mH
+from ..amp._dispatch import autocast_call, autocast_state
 
 __all__ = ["matrix_exp", "det", "logdet", "slogdet", "inverse", "cholesky", "svd", "pinverse", "qr"]
 
@@ -67,6 +68,8 @@ def svd(input, some: bool = True, compute_uv: bool = True, *, out=None):
 @tensor_method
 def pinverse(input, rcond: float = 1e-15) -> Tensor:
     """The pseudo-inverse with relative tolerance ``rcond``."""
+    if autocast_state.active:
+        return autocast_call(pinverse, "pinverse", **locals())
     return pinv(input, rtol=rcond)
 
 

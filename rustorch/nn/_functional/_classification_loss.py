@@ -12,6 +12,7 @@ from ._common import ArgumentValueError
 from ._loss_common import TYPE_NAMES, reduce_loss, resolve_reduction
 from ._cross_entropy import fused_cross_entropy
 from .activation import _Softplus, log_softmax
+from ...amp._dispatch import autocast_call, autocast_state
 
 __all__ = ["nll_loss", "cross_entropy", "binary_cross_entropy",
            "binary_cross_entropy_with_logits"]
@@ -78,6 +79,8 @@ def _target_weights(target: Tensor, weight: Tensor | None, ignore_index: int, cl
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
              ignore_index: int = -100, reduce=None, reduction: str = "mean") -> Tensor:
     """``-weight[t] * input[n, t]`` per target; 'mean' divides by the summed target weights."""
+    if autocast_state.active:
+        return autocast_call(nll_loss, "nll_loss", **locals())
     reduction = resolve_reduction(reduction, size_average, reduce)
     _check_weight_dtype(input, weight)
     classes = _check_class_target(input, target, weight)
@@ -128,6 +131,8 @@ class _BinaryCrossEntropy(Primitive):
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                          size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
     """Binary cross entropy between probabilities ``input`` and ``target``."""
+    if autocast_state.active:
+        return autocast_call(binary_cross_entropy, "binary_cross_entropy", **locals())
     reduction = resolve_reduction(reduction, size_average, reduce)
     if tuple(target.shape) != tuple(input.shape):
         raise ArgumentError(f"Using a target size ({target.size()}) that is different to the "
@@ -149,6 +154,9 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
                                      pos_weight: Tensor | None = None) -> Tensor:
     """``sigmoid`` + binary cross entropy, computed stably from logits:
     ``(1 - t) * x - (1 + (pos_weight - 1) * t) * logsigmoid(x)``."""
+    if autocast_state.active:
+        return autocast_call(binary_cross_entropy_with_logits,
+                             "binary_cross_entropy_with_logits", **locals())
     reduction = resolve_reduction(reduction, size_average, reduce)
     if tuple(target.shape) != tuple(input.shape):
         raise ArgumentError(f"Target size ({target.size()}) must be the same as input size "
@@ -192,6 +200,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                   reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
     """``nll_loss(log_softmax(input, class_dim), target)``; ``target`` holds class indices
     (with ``ignore_index``) or class probabilities shaped like ``input``."""
+    if autocast_state.active:
+        return autocast_call(cross_entropy, "cross_entropy", **locals())
     reduction = resolve_reduction(reduction, size_average, reduce)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ArgumentValueError("label_smoothing must be between 0.0 and 1.0. Got: "

@@ -12,6 +12,7 @@ from ...autograd.function import Primitive
 from ...errors import ArgumentError, NotSupportedError, ShapeError
 from ._common import ArgumentValueError
 from ...tensor import Tensor, wrap_dim
+from ...amp._dispatch import autocast_call, autocast_state
 
 __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "elu", "elu_", "selu",
            "selu_", "celu", "celu_", "gelu", "silu", "mish", "sigmoid", "tanh", "softmax",
@@ -213,6 +214,8 @@ class _Softplus(Primitive):
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """``log(1 + exp(beta * x)) / beta`` (linear above ``threshold``)."""
+    if autocast_state.active:
+        return autocast_call(softplus, "softplus", **locals())
     return _Softplus.apply(input, beta=beta, threshold=threshold)
 
 
@@ -309,6 +312,8 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """``x * tanh(softplus(x))``."""
+    if autocast_state.active:
+        return autocast_call(mish, None, **locals())
     return _apply_inplace(input, lambda x: x * softplus(x).tanh(), inplace)
 
 
@@ -326,6 +331,8 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
 
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """``x if x > 0 else weight * x``, ``weight`` broadcast along the channel dim (1)."""
+    if autocast_state.active:
+        return autocast_call(prelu, "prelu", **locals())
     if weight.numel() != 1:
         channels = input.shape[1] if input.ndim >= 2 else (input.shape[0] if input.ndim else 1)
         if weight.numel() != channels:
@@ -384,17 +391,23 @@ def _softmax_impl(input: Tensor, dim, dtype, log: bool, name: str) -> Tensor:
 def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
             dtype=None) -> Tensor:
     """``exp(x) / sum(exp(x), dim)``, computed after subtracting the max (stable)."""
+    if autocast_state.active:
+        return autocast_call(softmax, "softmax", **locals())
     return _softmax_impl(input, dim, dtype, False, "softmax")
 
 
 def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
                 dtype=None) -> Tensor:
     """``x - logsumexp(x, dim)``."""
+    if autocast_state.active:
+        return autocast_call(log_softmax, "log_softmax", **locals())
     return _softmax_impl(input, dim, dtype, True, "log_softmax")
 
 
 def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
     """``softmax(-x, dim)``."""
+    if autocast_state.active:
+        return autocast_call(softmin, "softmax", **locals())
     if dim is None:
         dim = _softmax_dim("softmin", input.ndim)
     if dtype is not None:
@@ -404,10 +417,14 @@ def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=N
 
 # Tensor methods that PyTorch exposes on tensors too
 def _tensor_softmax(input, dim, dtype=None):
+    if autocast_state.active:
+        return autocast_call(_tensor_softmax, "softmax", **locals())
     return _softmax_impl(input, dim, dtype, False, "softmax")
 
 
 def _tensor_log_softmax(input, dim, dtype=None):
+    if autocast_state.active:
+        return autocast_call(_tensor_log_softmax, "log_softmax", **locals())
     return _softmax_impl(input, dim, dtype, True, "log_softmax")
 
 

@@ -9,6 +9,7 @@ from ..._ops.fold import Fold, Unfold
 from ..._ops.pooling import PoolGeometry
 from ...errors import ArgumentError, DTypeError, NotSupportedError, ShapeError
 from ...tensor import Tensor
+from ...amp._dispatch import autocast_call, autocast_state
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "conv_transpose3d", "unfold", "fold"]
@@ -123,6 +124,8 @@ def _convnd(input, weight, bias, stride, padding, dilation, groups, spatial: int
 def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
            dilation=1, groups: int = 1) -> Tensor:
     """1-D cross-correlation: ``out[n, o, l] = b[o] + sum_{c,k} w[o, c, k] x[n, c, s*l + d*k]``."""
+    if autocast_state.active:
+        return autocast_call(conv1d, "conv1d", **locals())
     return _convnd(input, weight, bias, stride, padding, dilation, groups, 1, "conv1d")
 
 
@@ -133,12 +136,16 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     >>> conv2d(rustorch.randn(1, 3, 8, 8), rustorch.randn(4, 3, 3, 3), padding=1).shape
     rustorch.Size([1, 4, 8, 8])
     """
+    if autocast_state.active:
+        return autocast_call(conv2d, "conv2d", **locals())
     return _convnd(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
 
 
 def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
            dilation=1, groups: int = 1) -> Tensor:
     """3-D cross-correlation over (N, C, D, H, W) (or unbatched) input."""
+    if autocast_state.active:
+        return autocast_call(conv3d, "conv3d", **locals())
     return _convnd(input, weight, bias, stride, padding, dilation, groups, 3, "conv3d")
 
 
@@ -196,6 +203,8 @@ def _conv_transposend(input, weight, bias, stride, padding, output_padding, grou
 def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,
                      padding=0, output_padding=0, groups: int = 1, dilation=1) -> Tensor:
     """1-D transposed convolution (the gradient of conv1d with respect to its input)."""
+    if autocast_state.active:
+        return autocast_call(conv_transpose1d, "conv_transpose1d", **locals())
     return _conv_transposend(input, weight, bias, stride, padding, output_padding, groups,
                              dilation, 1, "conv_transpose1d")
 
@@ -203,6 +212,8 @@ def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
 def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,
                      padding=0, output_padding=0, groups: int = 1, dilation=1) -> Tensor:
     """2-D transposed convolution; weight is (C_in, C_out / groups, kH, kW)."""
+    if autocast_state.active:
+        return autocast_call(conv_transpose2d, "conv_transpose2d", **locals())
     return _conv_transposend(input, weight, bias, stride, padding, output_padding, groups,
                              dilation, 2, "conv_transpose2d")
 
@@ -210,6 +221,8 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
 def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,
                      padding=0, output_padding=0, groups: int = 1, dilation=1) -> Tensor:
     """3-D transposed convolution."""
+    if autocast_state.active:
+        return autocast_call(conv_transpose3d, "conv_transpose3d", **locals())
     return _conv_transposend(input, weight, bias, stride, padding, output_padding, groups,
                              dilation, 3, "conv_transpose3d")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...amp._dispatch import autocast_call, autocast_state
 from ...autograd.function import Primitive
 from ...errors import DTypeError, ShapeError
 from ...tensor import Tensor, wrap_dim
@@ -59,6 +60,8 @@ def _type_name(tensor: Tensor) -> str:
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias``; weight is ``(out_features, in_features)``."""
+    if autocast_state.active:
+        return autocast_call(linear, "linear", **locals())
     if weight.ndim != 2 or input.ndim == 0:
         if weight.ndim == 1 and input.ndim >= 1:  # torch allows a vector weight: a dot product
             out = input.matmul(weight)
@@ -85,6 +88,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor,
              bias: Tensor | None = None) -> Tensor:
     """``y_k = x1^T W_k x2 + b_k``; weight is ``(out, in1, in2)``."""
+    if autocast_state.active:
+        return autocast_call(bilinear, "bilinear", **locals())
     if weight.ndim != 3:
         raise ShapeError(f"bilinear(): weight must be 3-D, got {weight.ndim}-D")
     out_features, in1, in2 = weight.shape
@@ -113,6 +118,8 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
 
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
     """``sum(x1 * x2) / (max(||x1||, eps) * max(||x2||, eps))`` along ``dim``."""
+    if autocast_state.active:
+        return autocast_call(cosine_similarity, "cosine_similarity", **locals())
     ndim = max(x1.ndim, x2.ndim)
     dim = wrap_dim(dim, ndim)
     x1, x2 = x1.broadcast_to(_broadcast_shape(x1, x2)), x2.broadcast_to(_broadcast_shape(x1, x2))
@@ -141,6 +148,8 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
 
 def pdist(input: Tensor, p: float = 2.0) -> Tensor:
     """The p-norm distances between all pairs of rows (upper triangle, row-major)."""
+    if autocast_state.active:
+        return autocast_call(pdist, "pdist", **locals())
     if input.ndim != 2:
         raise ShapeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
     rows, cols = np.triu_indices(input.shape[0], 1)

@@ -16,6 +16,7 @@ from ._classification_loss import __all__ as _classification_all
 from ._loss_common import reduce_loss, resolve_reduction, warn_size_mismatch
 from .activation import softplus
 from .linear import pairwise_distance
+from ...amp._dispatch import autocast_call, autocast_state
 
 __all__ = list(_classification_all) + [
     "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div", "soft_margin_loss",
@@ -40,6 +41,8 @@ def _weighted(loss: Tensor, weight: Tensor | None, input: Tensor, reduction: str
 def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
              reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
     """``(input - target)^2``."""
+    if autocast_state.active:
+        return autocast_call(mse_loss, "mse_loss", **locals())
     warn_size_mismatch(input, target)
     reduction = resolve_reduction(reduction, size_average, reduce)
     difference = input - target
@@ -49,6 +52,8 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
 def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
             reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
     """``|input - target|``."""
+    if autocast_state.active:
+        return autocast_call(l1_loss, "l1_loss", **locals())
     warn_size_mismatch(input, target)
     reduction = resolve_reduction(reduction, size_average, reduce)
     return _weighted((input - target).abs(), weight, input, reduction)
@@ -57,6 +62,8 @@ def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
                    reduction: str = "mean", beta: float = 1.0) -> Tensor:
     """``0.5 d^2 / beta`` if ``|d| < beta`` else ``|d| - 0.5 beta``."""
+    if autocast_state.active:
+        return autocast_call(smooth_l1_loss, "smooth_l1_loss", **locals())
     warn_size_mismatch(input, target)
     reduction = resolve_reduction(reduction, size_average, reduce)
     if beta < 0:
@@ -72,6 +79,8 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
                weight: Tensor | None = None) -> Tensor:
     """``0.5 d^2`` if ``|d| < delta`` else ``delta * (|d| - 0.5 delta)``."""
+    if autocast_state.active:
+        return autocast_call(huber_loss, "huber_loss", **locals())
     warn_size_mismatch(input, target)
     reduction = resolve_reduction(reduction)
     if delta <= 0:
@@ -89,6 +98,8 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
 def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None,
            reduction: str = "mean", log_target: bool = False) -> Tensor:
     """``target * (log(target) - input)`` (``input`` holds log-probabilities)."""
+    if autocast_state.active:
+        return autocast_call(kl_div, "kl_div", **locals())
     if size_average is None and reduce is None and reduction == "mean":
         warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the "
                       "support size.'batchmean' divides only by the batch size, and aligns with "
@@ -112,6 +123,8 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None,
 def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
                      reduction: str = "mean") -> Tensor:
     """``log(1 + exp(-target * input))``."""
+    if autocast_state.active:
+        return autocast_call(soft_margin_loss, "soft_margin_loss", **locals())
     reduction = resolve_reduction(reduction, size_average, reduce)
     return reduce_loss(softplus(-target * input, 1.0, math.inf), reduction)
 
@@ -119,6 +132,8 @@ def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=No
 def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0,
                         size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
     """``max(0, -target * (input1 - input2) + margin)``."""
+    if autocast_state.active:
+        return autocast_call(margin_ranking_loss, "margin_ranking_loss", **locals())
     reduction = resolve_reduction(reduction, size_average, reduce)
     if input1.dim() != input2.dim() or input1.dim() != target.dim():
         raise ShapeError("margin_ranking_loss : All input tensors should have same dimension but "
@@ -130,6 +145,8 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: 
 def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, size_average=None,
                          reduce=None, reduction: str = "mean") -> Tensor:
     """``x`` where ``target == 1``, ``max(0, margin - x)`` where ``target == -1``."""
+    if autocast_state.active:
+        return autocast_call(hinge_embedding_loss, "hinge_embedding_loss", **locals())
     reduction = resolve_reduction(reduction, size_average, reduce)
     zero = input.new_zeros(())
     margin_part = ew.where(target != 1, (margin - input).clamp_min(0), zero)
@@ -140,6 +157,8 @@ def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, siz
 def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0,
                           size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
     """``1 - cos(x1, x2)`` for ``target == 1``, ``max(0, cos(x1, x2) - margin)`` for -1."""
+    if autocast_state.active:
+        return autocast_call(cosine_embedding_loss, "cosine_embedding_loss", **locals())
     reduction = resolve_reduction(reduction, size_average, reduce)
     if target.dim() not in (0, 1) or input1.dim() != target.dim() + 1 or \
             tuple(input1.shape) != tuple(input2.shape):
@@ -170,6 +189,8 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
                         p: float = 2, eps: float = 1e-6, swap: bool = False, size_average=None,
                         reduce=None, reduction: str = "mean") -> Tensor:
     """``max(d(a, p) - d(a, n) + margin, 0)`` with the p-norm distance."""
+    if autocast_state.active:
+        return autocast_call(triplet_margin_loss, "triplet_margin_loss", **locals())
     reduction = resolve_reduction(reduction, size_average, reduce)
     if margin <= 0:
         raise ArgumentError(f"margin must be greater than 0, got {margin}")
@@ -202,6 +223,8 @@ def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full
                      size_average=None, eps: float = 1e-8, reduce=None,
                      reduction: str = "mean") -> Tensor:
     """``exp(input) - target * input`` (log_input) or ``input - target * log(input + eps)``."""
+    if autocast_state.active:
+        return autocast_call(poisson_nll_loss, "poisson_nll_loss", **locals())
     reduction = resolve_reduction(reduction, size_average, reduce)
     if log_input:
         loss = input.exp() - target * input
@@ -263,6 +286,8 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
                       weight: Tensor | None = None, size_average=None, reduce=None,
                       reduction: str = "mean") -> Tensor:
     """``sum_{i != y} max(0, margin - x[y] + x[i])^p / C`` per sample."""
+    if autocast_state.active:
+        return autocast_call(multi_margin_loss, "multi_margin_loss", **locals())
     reduction = resolve_reduction(reduction, size_average, reduce)
     if p not in (1, 2):
         raise ArgumentError("only p == 1 and p == 2 supported")
@@ -294,6 +319,8 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average=None, red
                            reduction: str = "mean") -> Tensor:
     """``sum_{j in targets, i not in targets} max(0, 1 - (x[j] - x[i])) / C`` per sample;
     ``target`` lists class indices, ended by the first -1."""
+    if autocast_state.active:
+        return autocast_call(multilabel_margin_loss, "multilabel_margin_loss", **locals())
     reduction = resolve_reduction(reduction, size_average, reduce)
     squeeze = input.ndim <= 1
     if squeeze:

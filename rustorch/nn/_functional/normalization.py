@@ -7,6 +7,7 @@ from ..._ops.normalization import BatchNormTrain, batch_statistics
 from ...autograd.grad_mode import no_grad
 from ...errors import ArgumentError, ArgumentValueError, ShapeError
 from ...tensor import Tensor
+from ...amp._dispatch import autocast_call, autocast_state
 
 __all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "local_response_norm",
            "rms_norm"]
@@ -118,6 +119,8 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
                bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
     """Normalise over the last ``len(normalized_shape)`` dims:
     ``(x - mean) / sqrt(var + eps) * weight + bias``."""
+    if autocast_state.active:
+        return autocast_call(layer_norm, "layer_norm", **locals())
     shape = (normalized_shape,) if isinstance(normalized_shape, int) \
         else tuple(int(s) for s in normalized_shape)
     if tuple(input.shape[input.ndim - len(shape):]) != shape or len(shape) > input.ndim:
@@ -138,6 +141,8 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
                bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
     """Normalise each group of ``C / num_groups`` channels of every sample."""
+    if autocast_state.active:
+        return autocast_call(group_norm, "group_norm", **locals())
     if input.ndim < 2:
         raise ShapeError(f"group_norm: expected at least 2 dimensions, got {list(input.shape)}")
     batch, channels = input.shape[:2]
@@ -203,6 +208,8 @@ def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
              eps: float | None = None) -> Tensor:
     """``x / sqrt(mean(x^2) + eps) * weight`` over the trailing ``normalized_shape`` dims
     (``eps`` defaults to the dtype's machine epsilon)."""
+    if autocast_state.active:
+        return autocast_call(rms_norm, "rms_norm", **locals())
     import numpy as np
     shape = (normalized_shape,) if isinstance(normalized_shape, int) \
         else tuple(int(s) for s in normalized_shape)

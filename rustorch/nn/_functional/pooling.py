@@ -13,6 +13,7 @@ from ...errors import ArgumentError, ShapeError
 from ...tensor import Tensor
 from .conv import expand_param
 from .vision import _contract
+from ...amp._dispatch import autocast_call, autocast_state
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices",
            "max_pool2d_with_indices", "max_pool3d_with_indices", "avg_pool1d", "avg_pool2d",
@@ -102,6 +103,8 @@ def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
 
 def max_pool3d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
                ceil_mode: bool = False, return_indices: bool = False):
+    if autocast_state.active:
+        return autocast_call(max_pool3d, None if return_indices else "max_pool3d", **locals())
     return _max_pool(input, 3, kernel_size, stride, padding, dilation, ceil_mode, "max_pool3d",
                      return_indices)
 
@@ -160,6 +163,8 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
 
 def avg_pool3d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                count_include_pad: bool = True, divisor_override=None) -> Tensor:
+    if autocast_state.active:
+        return autocast_call(avg_pool3d, "avg_pool3d", **locals())
     return _avg_pool(input, 3, kernel_size, stride, padding, ceil_mode, count_include_pad,
                      divisor_override, "avg_pool3d")
 
@@ -212,12 +217,16 @@ def max_unpool1d(input: Tensor, indices: Tensor, kernel_size, stride=None, paddi
 
 def max_unpool2d(input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0,
                  output_size=None) -> Tensor:
+    if autocast_state.active:
+        return autocast_call(max_unpool2d, "max_unpool2d", **locals())
     return _max_unpool(input, indices, 2, kernel_size, stride, padding, output_size,
                        "max_unpool2d")
 
 
 def max_unpool3d(input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0,
                  output_size=None) -> Tensor:
+    if autocast_state.active:
+        return autocast_call(max_unpool3d, "max_unpool3d", **locals())
     return _max_unpool(input, indices, 3, kernel_size, stride, padding, output_size,
                        "max_unpool3d")
 
@@ -306,6 +315,8 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
 
 
 def adaptive_avg_pool3d(input: Tensor, output_size) -> Tensor:
+    if autocast_state.active:
+        return autocast_call(adaptive_avg_pool3d, "adaptive_avg_pool3d", **locals())
     return _adaptive_avg(input, output_size, 3, "adaptive_avg_pool3d")
 
 
@@ -328,6 +339,8 @@ def adaptive_max_pool2d_with_indices(input: Tensor, output_size, return_indices:
 
 
 def adaptive_max_pool3d_with_indices(input: Tensor, output_size, return_indices: bool = True):
+    if autocast_state.active:
+        return autocast_call(adaptive_max_pool3d_with_indices, "adaptive_max_pool3d", **locals())
     return _adaptive_max(input, output_size, 3, "adaptive_max_pool3d")
 
 
@@ -342,5 +355,7 @@ def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False
 
 
 def adaptive_max_pool3d(input: Tensor, output_size, return_indices: bool = False):
+    if autocast_state.active:
+        return autocast_call(adaptive_max_pool3d, "adaptive_max_pool3d", **locals())
     result = _adaptive_max(input, output_size, 3, "adaptive_max_pool3d")
     return result if return_indices else result[0]

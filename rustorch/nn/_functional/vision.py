@@ -10,6 +10,7 @@ from ..._ops.elementwise import where
 from ..._ops.padding import ConstantPad, TakeAxis, pad_indices
 from ...errors import ArgumentError, NotSupportedError, ShapeError
 from ...tensor import Tensor
+from ...amp._dispatch import autocast_call, autocast_state
 
 __all__ = ["pad", "interpolate", "upsample", "upsample_nearest", "upsample_bilinear",
            "pixel_shuffle", "pixel_unshuffle", "affine_grid", "grid_sample", "channel_shuffle",
@@ -30,6 +31,8 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
     >>> pad(rustorch.ones(1, 2), (1, 1)).tolist()
     [[0.0, 1.0, 1.0, 0.0]]
     """
+    if autocast_state.active:  # the op is looked up: the argument ``pad`` hides it
+        return autocast_call(globals()["pad"], f"{mode}_pad{len(pad) // 2}d", **locals())
     widths = [int(p) for p in pad]
     if len(widths) % 2:
         raise ShapeError("Padding length must be divisible by 2")
@@ -173,6 +176,8 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
     Modes: ``nearest``, ``nearest-exact``, ``linear``, ``bilinear``, ``bicubic``,
     ``trilinear``, ``area``. Linear modes apply one (out, in) interpolation matrix per dim.
     """
+    if autocast_state.active:
+        return autocast_call(interpolate, f"interpolate_{mode}", **locals())
     spatial = input.ndim - 2
     if spatial < 1:
         raise ShapeError(f"interpolate expects a batched (N, C, *spatial) input, got "
@@ -353,6 +358,8 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
     """Sample (N, C, H, W) ``input`` at the normalised (x, y) locations of ``grid``
     (N, H_out, W_out, 2); modes ``bilinear``/``nearest``, padding ``zeros``/``border``/
     ``reflection``. Differentiable in both ``input`` and ``grid`` (bilinear)."""
+    if autocast_state.active:
+        return autocast_call(grid_sample, "grid_sample", **locals())
     if mode not in ("bilinear", "nearest"):
         raise NotSupportedError(f"grid_sample: mode {mode!r} is not supported (bilinear or "
                                 f"nearest)")
