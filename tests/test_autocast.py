@@ -409,3 +409,18 @@ def test_cuda_lists_wiring(monkeypatch, index):
             assert op(rustorch, x.double()).dtype is rustorch.float64
         with pytest.raises(RuntimeError, match="unsafe to autocast"):
             rustorch.nn.functional.binary_cross_entropy(x, x)
+
+
+def test_float32_list_covers_eig_tensorinv_and_stft():
+    """Ops torch's CPU list runs in float32: bfloat16 inputs are cast up under autocast."""
+    matrix = np.eye(3, dtype=np.float32) * 2 + 0.1
+    signal = np.sin(np.arange(64, dtype=np.float32))
+    for m in (torch, rustorch):
+        a = m.from_numpy(matrix.copy()).to(m.bfloat16)
+        with m.autocast("cpu"):
+            assert m.linalg.eigvals(a).dtype == m.complex64
+            assert m.linalg.eig(a).eigenvectors.dtype == m.complex64
+            assert m.linalg.tensorinv(a, 1).dtype == m.float32
+            spectrum = m.stft(m.from_numpy(signal.copy()).to(m.bfloat16), 16,
+                              window=m.hann_window(16).to(m.bfloat16), return_complex=True)
+            assert spectrum.dtype == m.complex64

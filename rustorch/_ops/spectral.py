@@ -24,6 +24,8 @@ tensor([0., 1., 2., 3., 4., 5., 6., 7.])
 """
 from __future__ import annotations
 
+from ..amp._dispatch import autocast_call, autocast_state
+
 import warnings
 
 import numpy as np
@@ -126,6 +128,8 @@ def stft(input: Tensor, n_fft: int, hop_length: int | None = None,
          return_complex: bool | None = None, align_to_window: bool | None = None) -> Tensor:
     """The short-time Fourier transform of a 1-d signal or a batch of them (2-d): a
     ``(..., n_fft // 2 + 1 or n_fft, frames)`` complex tensor (or its real view)."""
+    if autocast_state.active:
+        return autocast_call(stft, "stft", **locals())
     require_tensor("stft", "input", 1, input)
     n_fft = _integer("stft", "n_fft", n_fft, optional=False)
     hop_length = _integer("stft", "hop_length", hop_length)

@@ -9,6 +9,8 @@ derivative.
 """
 from __future__ import annotations
 
+from ..amp._dispatch import autocast_call, autocast_state
+
 import importlib
 import math
 
@@ -112,6 +114,8 @@ def eig(A, *, out=None):  # noqa: N803
     """Eigenvalues and unit-norm eigenvectors of square matrices, ``A V = V diag(L)``, as
     complex tensors. Eigenvectors are unique only up to a phase each: gradients of losses that
     depend on the phase raise, as in PyTorch."""
+    if autocast_state.active:
+        return autocast_call(eig, "linalg_eig", **locals())
     _check_eig_input(A, "linalg.eig")
     values, vectors = LinalgEig.apply(A)
     return namedtuple_result("linalg_eig", values, vectors,
@@ -121,6 +125,8 @@ def eig(A, *, out=None):  # noqa: N803
 @accepts_out
 def eigvals(A, *, out=None) -> Tensor:  # noqa: N803
     """The (complex) eigenvalues of square matrices."""
+    if autocast_state.active:
+        return autocast_call(eigvals, "linalg_eigvals", **locals())
     _check_eig_input(A, "linalg.eigvals")
     return LinalgEig.apply(A)[0]
 
@@ -160,6 +166,8 @@ def solve_ex(A, B, *, left: bool = True, check_errors: bool = False, out=None): 
 def tensorinv(A, ind: int = 2, *, out=None) -> Tensor:  # noqa: N803
     """The inverse of ``A`` seen as a linear map from ``shape[ind:]`` to ``shape[:ind]``:
     shaped ``A.shape[ind:] + A.shape[:ind]``."""
+    if autocast_state.active:
+        return autocast_call(tensorinv, "linalg_tensorinv", **locals())
     if ind <= 0:
         raise ArgumentValueError(f"Expected a strictly positive integer for 'ind', but got {ind}")
     end, start = tuple(A.shape[ind:]), tuple(A.shape[:ind])
@@ -178,6 +186,8 @@ def tensorinv(A, ind: int = 2, *, out=None) -> Tensor:  # noqa: N803
 @accepts_out
 def tensorsolve(A, B, dims=None, *, out=None) -> Tensor:  # noqa: N803
     """X with ``tensordot(A, X, X.ndim) = B``; ``dims`` of A are moved to the end first."""
+    if autocast_state.active:
+        return autocast_call(tensorsolve, "linalg_tensorsolve", **locals())
     if dims is not None:
         dims = tuple(dims)
         A = A.movedim(dims, tuple(range(A.ndim - len(dims), A.ndim)))
@@ -216,6 +226,8 @@ def vander(x, *, N: int | None = None) -> Tensor:  # noqa: N803
 def householder_product(A, tau, *, out=None) -> Tensor:  # noqa: N803
     """The first n columns of ``H_1 ... H_k``, ``H_i = I - tau_i v_i v_i^H`` with ``v_i`` the
     i-th column of A below the diagonal and 1 on it (LAPACK orgqr/ungqr)."""
+    if autocast_state.active:
+        return autocast_call(householder_product, "linalg_householder_product", **locals())
     op = "torch.linalg.householder_product"
     if A.ndim < 2:
         raise ShapeError(f"{op}: input must have at least 2 dimensions.")
