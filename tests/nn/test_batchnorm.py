@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from rustorch.autograd.gradcheck import gradcheck, gradgradcheck
-from tests._oracle import assert_close, check, randn, rustorch, to_rustorch, torch
+from tests._oracle import (assert_close, check, check_error, rand, randn, rustorch, to_rustorch,
+                          torch)
 
 
 def F(m):
@@ -230,3 +231,29 @@ def test_local_response_norm_other_integers_raise(dtype):
         F(torch).local_response_norm(torch.from_numpy(data), 3)
     with pytest.raises(NotImplementedError):
         F(rustorch).local_response_norm(rustorch.from_numpy(data), 3)
+
+
+@pytest.mark.parametrize("input_dtype, parameter_dtype", [
+    ("bfloat16", "float32"), ("float16", "float32"), ("bfloat16", "bfloat16"),
+    ("float32", "bfloat16"), ("float64", "float32"), ("bfloat16", "float16")])
+@pytest.mark.parametrize("which", ["layer_norm", "group_norm"])
+def test_norms_with_reduced_precision_inputs_follow_torch(input_dtype, parameter_dtype, which):
+    """A half-precision input is normalised in float32 (parameters float32 or its own dtype)
+    and rounded back; other dtype mixes raise torch's 'mixed dtype (CPU)' error."""
+    values, weight, bias = randn(4, 6, 3), rand(6) + 0.5, randn(6)
+
+    def run(m):
+        x = m.from_numpy(values.copy()).to(getattr(m, input_dtype))
+        w, b = (m.from_numpy(v.copy()).to(getattr(m, parameter_dtype)) for v in (weight, bias))
+        functional = m.nn.functional
+        if which == "layer_norm":
+            return functional.layer_norm(x, (6, 3), w.reshape(6, 1).expand(6, 3).contiguous(),
+                                         b.reshape(6, 1).expand(6, 3).contiguous())
+        return functional.group_norm(x, 2, w, b)
+
+    try:
+        expected = run(torch)
+    except RuntimeError:
+        check_error(run)
+        return
+    assert_close(run(rustorch), expected, rtol=1e-2, atol=1e-2)

@@ -5,7 +5,8 @@ import math
 
 from ..._ops.normalization import BatchNormTrain, batch_statistics
 from ...autograd.grad_mode import no_grad
-from ...errors import ArgumentError, ArgumentValueError, ShapeError
+from ... import dtypes as _dtypes
+from ...errors import ArgumentError, ArgumentValueError, DTypeError, ShapeError
 from ...tensor import Tensor
 from ...amp._dispatch import autocast_call, autocast_state
 
@@ -127,6 +128,7 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
         raise ShapeError(f"Given normalized_shape={list(shape)}, expected input with shape "
                          f"[*, {', '.join(map(str, shape))}], but got input of size"
                          f"{list(input.shape)}")
+    input, weight, bias, output_dtype = _mixed_precision(input, weight, bias)
     dims = tuple(range(input.ndim - len(shape), input.ndim))
     mean = input.mean(dim=dims, keepdim=True)
     centered = input - mean
@@ -135,7 +137,27 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
         result = result * weight
     if bias is not None:
         result = result + bias
-    return result
+    return result if output_dtype is None else result.to(output_dtype)
+
+
+def _mixed_precision(input: Tensor, weight, bias):
+    """PyTorch's CPU rules for layer/group norm: a float16/bfloat16 input is normalised in
+    float32 (its parameters may be float32 or its own dtype) and the result rounded back;
+    otherwise the parameters must have the input's dtype. Returns the (possibly widened)
+    input, weight, bias and the dtype to round the result to (None: keep it)."""
+    reduced = input.dtype in (_dtypes.float16, _dtypes.bfloat16)
+    for parameter in (weight, bias):
+        if parameter is None or parameter.dtype is input.dtype:
+            continue
+        if parameter.dtype is not _dtypes.float32 and (reduced or parameter.dtype in (
+                _dtypes.float16, _dtypes.bfloat16)):
+            raise DTypeError("mixed dtype (CPU): expect parameter to have scalar type of Float")
+        if not reduced:
+            raise DTypeError("mixed dtype (CPU): all inputs must share same datatype.")
+    if not reduced:
+        return input, weight, bias, None
+    widen = [None if value is None else value.float() for value in (input, weight, bias)]
+    return (*widen, input.dtype)
 
 
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
@@ -150,6 +172,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
         raise ShapeError(f"Expected number of channels in input to be divisible by num_groups, "
                          f"but got input of shape {list(input.shape)} and num_groups="
                          f"{num_groups}")
+    input, weight, bias, output_dtype = _mixed_precision(input, weight, bias)
     grouped = input.reshape(batch, num_groups, -1)
     mean = grouped.mean(dim=2, keepdim=True)
     centered = grouped - mean
@@ -160,7 +183,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
         result = result * weight.reshape(shape)
     if bias is not None:
         result = result + bias.reshape(shape)
-    return result
+    return result if output_dtype is None else result.to(output_dtype)
 
 
 def _integer_window_mean(input: Tensor, size: int) -> Tensor:
