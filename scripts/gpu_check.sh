@@ -45,7 +45,8 @@ step device_sweep 330 env RUSTORCH_TEST_DEVICE=cuda "$PYTHON" -m pytest -q -p no
     $WORKERS -m "not slow and not mpi" -rfE --maxfail=400 \
     tests/ops tests/nn tests/optim tests/autograd tests/linalg tests/test_creation.py \
     tests/test_random.py tests/test_fft.py tests/test_special.py tests/test_memory_format.py \
-    tests/test_default_device.py
+    tests/test_default_device.py tests/test_autocast.py tests/test_grad_scaler.py \
+    tests/test_serialization.py tests/test_distributions.py
 step gpu_benchmark 150 "$PYTHON" -m benchmarks --quick --device cuda \
     --only matmul_1024,elementwise,mlp_train,cnn_train --json "$LOGS/gpu_benchmark.json"
 exit $failed
