@@ -129,7 +129,13 @@ class IndexPut(Primitive):
         self.key, self.accumulate = key, accumulate
         result = a.copy()
         if accumulate:
-            xp.add.at(result, key, value)
+            along_axis = single_axis_index(key)
+            if along_axis is not None and getattr(value, "ndim", 0) == result.ndim and \
+                    value.shape[along_axis[0]] == along_axis[1].shape[0]:
+                add_slices(xp, result, along_axis[0], along_axis[1],
+                           value.astype(result.dtype, copy=False))
+            else:
+                xp.add.at(result, key, value)
         else:
             result[key] = value
         return result

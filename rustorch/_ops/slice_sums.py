@@ -1,17 +1,21 @@
 """Adding slices into an array at integer positions along one axis, where positions may repeat
-(the backward of indexing and ``index_select``, and ``index_add``).
+(the backward of indexing, ``index_select`` and ``embedding``; ``index_add``; ``index_put`` with
+``accumulate=True``).
 
 ``numpy.add.at`` does this one element at a time, ~40x slower than an assignment for rows of
 100+ values. Here positions that do not repeat (permutations, packed-sequence gathers, most
-indexing) are added with one fancy-index ``+=``; repeated ones are summed first, each group of
-equal positions in its original order (``add.reduceat`` over a stable sort), as ``add.at``
-would sum them. CuPy's ``add.at`` (atomic adds on the GPU) is used as it is.
+indexing) are added with one fancy-index ``+=``. Repeated ones are added in levels (every
+position's first occurrence, then its second ...: unique positions within a level, add.at's
+order and rounding), or, past 32 repeats of one position, summed per group with
+``add.reduceat`` over a stable sort. CuPy's ``add.at`` (atomic adds on the GPU) is used as it is.
 """
 from __future__ import annotations
 
 import numpy as np
 
 __all__ = ["add_slices", "single_axis_index"]
+
+_MAX_LEVELS = 32  # more repeats of one position than this: sum each group with add.reduceat
 
 
 def single_axis_index(key):
@@ -41,11 +45,21 @@ def add_slices(xp, target, axis: int, index, values) -> None:
     if positions.max() >= size or positions.min() < 0:  # let numpy name the bad index
         np.add.at(target, key_prefix + (index,), values)
         return
-    if index.size == 1 or np.bincount(positions, minlength=size).max() <= 1:
+    most = 1 if index.size == 1 else int(np.bincount(positions, minlength=size).max())
+    if most <= 1:
         target[key_prefix + (positions,)] += values
         return
     order = np.argsort(positions, kind="stable")
     ordered = positions[order]
     starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    if most <= _MAX_LEVELS:
+        # level k adds every position's k-th occurrence: positions are unique within a level,
+        # and the sums come out in add.at's order, bit for bit
+        lengths = np.diff(np.append(starts, ordered.size))
+        rank = np.arange(ordered.size) - np.repeat(starts, lengths)
+        for level in range(most):
+            chosen = order[rank == level]
+            target[key_prefix + (positions[chosen],)] += np.take(values, chosen, axis=axis)
+        return
     sums = np.add.reduceat(np.take(values, order, axis=axis), starts, axis=axis)
     target[key_prefix + (ordered[starts],)] += sums

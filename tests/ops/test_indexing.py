@@ -427,3 +427,14 @@ def test_slice_gradients_with_repeated_positions(index, dim):
     source_shape = (len(index), 5, 3) if dim == 0 else (5, len(index), 3)
     check(lambda m, x, s: m.index_add(x, dim, m.from_numpy(positions % 5), s, alpha=0.5),
           values, randn(*source_shape))
+
+
+@pytest.mark.parametrize("repeats", [1, 3, 40], ids=["unique", "levels", "grouped"])
+def test_accumulating_index_put_and_embedding_backward(repeats):
+    """Few repeats per position are added level by level (add.at's order), many per group."""
+    positions = np.concatenate([np.arange(6), np.full(repeats, 2), np.full(repeats - 1, 5)])
+    positions = np.random.default_rng(3).permutation(positions).astype(np.int64)
+    rows = randn(len(positions), 4)
+    check(lambda m, x, v: x.index_put((m.from_numpy(positions),), v, accumulate=True),
+          randn(7, 4), rows)
+    check(lambda m, w: m.nn.functional.embedding(m.from_numpy(positions), w), randn(7, 4))
