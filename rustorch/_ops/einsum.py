@@ -368,5 +368,7 @@ def cdist(x1, x2, p: float = 2.0, compute_mode=None) -> Tensor:
 # rustorch.linalg itself imports this module
 from ..linalg._legacy import *  # noqa: E402,F401,F403
 from ..linalg._legacy import __all__ as _legacy_all  # noqa: E402
+from ..linalg._legacy_lu import *  # noqa: E402,F401,F403
+from ..linalg._legacy_lu import __all__ as _legacy_lu_all  # noqa: E402
 
-__all__ = __all__ + _legacy_all
+__all__ = __all__ + _legacy_all + _legacy_lu_all

@@ -395,3 +395,22 @@ ERROR_CASES = [
 @pytest.mark.parametrize("name,fn", ERROR_CASES, ids=[c[0] for c in ERROR_CASES])
 def test_errors_match_torch(name, fn):
     check_error(fn)
+
+
+@pytest.mark.filterwarnings("ignore:torch.lu")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex128])
+def test_legacy_lu_geqrf_orgqr(dtype):
+    """torch.lu / lu_solve (old argument order) / lu_unpack / geqrf / orgqr and the methods."""
+    matrices = (randn(2, 4, 3, dtype=np.float64) + (1j * randn(2, 4, 3, dtype=np.float64)
+                if dtype is np.complex128 else 0)).astype(dtype)
+    square = (randn(3, 3, dtype=np.float64) + 3 * np.eye(3)).astype(dtype)
+    rhs = randn(3, 2, dtype=np.float64).astype(dtype)
+    check(lambda m, a: tuple(m.geqrf(a)), matrices, grad=False)
+    check(lambda m, a: m.orgqr(*m.geqrf(a)), matrices, grad=False)
+    check(lambda m, a: a.geqrf().tau, matrices, grad=False)
+    check(lambda m, a: m.lu(a), square, grad=False)
+    check(lambda m, a: (m.lu(a, get_infos=True), a.lu()), square, grad=False)
+    check(lambda m, a, b: m.lu_solve(b, *m.lu(a)), square, rhs)
+    check(lambda m, a: m.lu_unpack(*m.lu(a)), square)
+    with pytest.warns(UserWarning, match="torch.lu is deprecated"):  # torch warns once only
+        rustorch.lu(rustorch.from_numpy(square.copy()))

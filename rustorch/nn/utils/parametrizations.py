@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from enum import Enum, auto
 
-import numpy as np
 
 from ... import creation
 from ...autograd.grad_mode import no_grad
 from ...dtypes import finfo
 from ...errors import ArgumentError, TensorIndexError
+from ...linalg._legacy_lu import geqrf
 from ...tensor import Tensor
 from .._functional.linear import normalize
 from ..modules.module import Module
@@ -51,32 +51,6 @@ def _householder_product(A: Tensor, tau: Tensor) -> Tensor:
         v = reflectors[..., :, index:index + 1]
         Q = Q - tau[..., index:index + 1].unsqueeze(-1) * (v @ (v.mH @ Q))
     return Q
-
-
-def _geqrf(A: Tensor) -> tuple[Tensor, Tensor]:
-    """LAPACK's real ``geqrf`` (``torch.geqrf``): Householder QR, R on and above the diagonal,
-    the reflectors below it, and their scales ``tau`` (no gradient)."""
-    array = np.array(A.detach().cpu().numpy(), dtype=np.float64, copy=True)
-    m, n = array.shape[-2:]
-    batch = array.reshape(-1, m, n)
-    taus = np.zeros((batch.shape[0], min(m, n)))
-    for matrix, tau in zip(batch, taus):
-        for j in range(min(m, n)):
-            alpha, tail = matrix[j, j], matrix[j + 1:, j]
-            tail_norm = np.linalg.norm(tail)
-            if tail_norm == 0.0:
-                continue  # H = I, tau = 0 (LAPACK's dlarfg)
-            beta = -np.copysign(np.hypot(alpha, tail_norm), alpha)
-            tau[j] = (beta - alpha) / beta
-            tail /= alpha - beta
-            matrix[j, j] = beta
-            v = np.concatenate(([1.0], tail))
-            block = matrix[j:, j + 1:]
-            block -= tau[j] * np.outer(v, v @ block)
-    to_tensor = creation.from_numpy
-    result = to_tensor(batch.reshape(array.shape)).to(A.device, A.dtype)
-    tau = to_tensor(taus.reshape(array.shape[:-2] + (min(m, n),))).to(A.device, A.dtype)
-    return result, tau
 
 
 class _OrthMaps(Enum):
@@ -154,7 +128,7 @@ class _Orthogonal(Module):
                 raise NotImplementedError("It is not possible to assign to the matrix "
                                           "exponential or the Cayley parametrizations when "
                                           "use_trivialization=False.")
-            A, tau = _geqrf(Q)
+            A, tau = geqrf(Q)
             diagonal = A.diagonal(dim1=-2, dim2=-1)
             diagonal.sign_()
             # a column with tau == 0 is not reflected: the -1 stored on the diagonal undoes it
