@@ -51,7 +51,7 @@ def geqrf(input, *, out=None):
 
     array = np.asarray(input.detach().cpu().numpy())
     m, n = array.shape[-2:]
-    batch = array.reshape((-1, m, n))
+    batch = array.reshape((int(np.prod(array.shape[:-2])), m, n))  # empty matrices too
     routine = lapack.get_lapack_funcs("geqrf", (batch,))
     factors = np.empty_like(batch)
     taus = np.zeros((batch.shape[0], min(m, n)), dtype=batch.dtype)
