@@ -348,14 +348,20 @@ def _sigmoid_derivative(output, grad, multiply=operator.mul, subtract=operator.s
     return multiply(multiply(grad, output), subtract(1, output))
 
 
-def _sigmoid_forward(xp, a):
-    # PyTorch's formula 1 / (1 + exp(-x)), in place on one buffer: exp(-x) overflowing to inf
-    # gives the limit 0 (floating-point exceptions are quiet), NaN stays NaN
-    out = xp.negative(a, out=xp.empty_like(a))  # out=: a 0-d result stays an array
+def sigmoid_into(xp, a, out):
+    """``out = sigmoid(a)`` by PyTorch's formula 1 / (1 + exp(-x)), in place on ``out`` (which
+    may be ``a``): exp(-x) overflowing to inf gives the limit 0 (floating-point exceptions are
+    quiet), NaN stays NaN. Shared with the fused recurrent cells."""
+    xp.negative(a, out=out)
     xp.exp(out, out=out)
     xp.add(out, 1, out=out)
     xp.reciprocal(out, out=out)
-    return out.astype(a.dtype, copy=False)
+    return out
+
+
+def _sigmoid_forward(xp, a):
+    # out=: a 0-d result stays an array
+    return sigmoid_into(xp, a, xp.empty_like(a)).astype(a.dtype, copy=False)
 
 
 sigmoid = unary_primitive("sigmoid", _sigmoid_forward,

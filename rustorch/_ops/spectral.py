@@ -148,14 +148,19 @@ def stft(input: Tensor, n_fft: int, hop_length: int | None = None,
                  return_complex, align_to_window)
 
 
+def _check_window(op: str, input: Tensor, window, no_window_warning: str) -> None:
+    """torch warns (once) without a window and refuses one on another device."""
+    if window is None:
+        _warn_once(no_window_warning)
+    elif window.device != input.device:
+        raise DeviceError(f"{op} input and window must be on the same device but got self on "
+                          f"{input.device} and window on {window.device}")
+
+
 def _stft(input, n_fft, hop_length, win_length, window, normalized, onesided, return_complex,
           align_to_window) -> Tensor:
     """PyTorch's ``at::stft`` on the already centre-padded signal."""
-    if window is None:
-        _warn_once(_NO_WINDOW_STFT)
-    elif window.device != input.device:
-        raise DeviceError(f"stft input and window must be on the same device but got self on "
-                          f"{input.device} and window on {window.device}")
+    _check_window("stft", input, window, _NO_WINDOW_STFT)
     hop = n_fft >> 2 if hop_length is None else hop_length
     win = n_fft if win_length is None else win_length
     complex_output = return_complex if return_complex is not None else (
@@ -240,11 +245,7 @@ def istft(input: Tensor, n_fft: int, hop_length: int | None = None,
     win_length = _integer("istft", "win_length", win_length)
     length = _integer("istft", "length", length)
     center, normalized, return_complex = bool(center), bool(normalized), bool(return_complex)
-    if window is None:
-        _warn_once(_NO_WINDOW_ISTFT)
-    elif window.device != input.device:
-        raise DeviceError(f"istft input and window must be on the same device but got self on "
-                          f"{input.device} and window on {window.device}")
+    _check_window("istft", input, window, _NO_WINDOW_ISTFT)
     hop = n_fft >> 2 if hop_length is None else hop_length
     win = n_fft if win_length is None else win_length
     if not input.is_complex():

@@ -1,5 +1,5 @@
-"""``torch.signal``: signal-processing helpers; for now the window functions of
-``torch.signal.windows`` (SciPy's ``scipy.signal.windows`` with PyTorch's arguments).
+"""``torch.signal``: as in PyTorch, its one submodule ``windows`` holds the window functions
+(SciPy's ``scipy.signal.windows`` with PyTorch's arguments).
 
 >>> import rustorch as torch
 >>> torch.signal.windows.hann(5)

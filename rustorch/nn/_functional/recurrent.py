@@ -9,6 +9,7 @@ batch is sorted by decreasing length, ``batch_sizes[t]`` rows are still running 
 from __future__ import annotations
 
 from ... import _backend, _ops
+from ..._ops.elementwise import sigmoid_into
 from ...autograd.function import Primitive
 from ...tensor import Tensor
 from .activation import relu
@@ -38,10 +39,8 @@ class LSTMGates(Primitive):
 
     def forward(self, xp, gates, cell):
         size = cell.shape[-1]
-        activations = xp.negative(gates, out=xp.empty(gates.shape, gates.dtype))
-        xp.exp(activations, out=activations)  # sigmoid of all four blocks: 1 / (1 + exp(-x))
-        xp.add(activations, 1, out=activations)
-        xp.reciprocal(activations, out=activations)
+        # sigmoid of all four blocks, then the cell block's tanh over its share
+        activations = sigmoid_into(xp, gates, xp.empty(gates.shape, gates.dtype))
         in_gate, forget_gate, cell_gate, out_gate = (
             activations[:, index * size:(index + 1) * size] for index in range(4))
         xp.tanh(gates[:, 2 * size:3 * size], out=cell_gate)
@@ -108,14 +107,6 @@ def lstm_step(input_gates: Tensor, hidden: Tensor, cell: Tensor, weight_hh, bias
     return hidden, cell
 
 
-def _sigmoid_in_place(xp, array):
-    xp.negative(array, out=array)
-    xp.exp(array, out=array)
-    xp.add(array, 1, out=array)
-    xp.reciprocal(array, out=array)
-    return array
-
-
 class GRUGates(Primitive):
     """The GRU's elementwise part in one op: ``(input_gates, hidden_gates, h) -> h'`` with
     ``r, z = sigmoid`` of the summed reset and update blocks, ``n = tanh(i_n + r * h_n)`` and
@@ -126,7 +117,7 @@ class GRUGates(Primitive):
     def forward(self, xp, input_gates, hidden_gates, hidden):
         size = hidden.shape[-1]
         gates = xp.add(hidden_gates[:, :2 * size], input_gates[:, :2 * size])
-        _sigmoid_in_place(xp, gates)
+        sigmoid_into(xp, gates, gates)
         reset, update = gates[:, :size], gates[:, size:]
         new = xp.multiply(hidden_gates[:, 2 * size:], reset)
         new += input_gates[:, 2 * size:]

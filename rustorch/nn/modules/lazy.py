@@ -35,6 +35,10 @@ class LazyModuleMixin:
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self._register_lazy_hooks()
+
+    def _register_lazy_hooks(self) -> None:
+        """Materialise on the first call, or from the shapes a state dict brings."""
         self._load_hook = self._register_load_state_dict_pre_hook(self._lazy_load_hook)
         self._initialize_hook = self.register_forward_pre_hook(self._infer_parameters,
                                                                with_kwargs=True)
@@ -154,9 +158,7 @@ def _lazy_conv(eager, transposed: bool):
         self.out_channels = out_channels
         if bias:
             self.bias = UninitializedParameter(device=device, dtype=dtype)
-        self._load_hook = self._register_load_state_dict_pre_hook(self._lazy_load_hook)
-        self._initialize_hook = self.register_forward_pre_hook(self._infer_parameters,
-                                                               with_kwargs=True)
+        self._register_lazy_hooks()
 
     name = "Lazy" + eager.__name__
     return type(name, (_LazyConvMixin, eager), {
@@ -183,9 +185,7 @@ class _LazyNormMixin(LazyModuleMixin):
             self.running_mean = UninitializedBuffer(device=device, dtype=dtype)
             self.running_var = UninitializedBuffer(device=device, dtype=dtype)
             self.num_batches_tracked = creation.tensor(0, dtype=_dtypes.long, device=device)
-        self._load_hook = self._register_load_state_dict_pre_hook(self._lazy_load_hook)
-        self._initialize_hook = self.register_forward_pre_hook(self._infer_parameters,
-                                                               with_kwargs=True)
+        self._register_lazy_hooks()
 
     def reset_parameters(self) -> None:
         if not self.has_uninitialized_params() and self.num_features != 0:
