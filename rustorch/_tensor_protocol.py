@@ -7,6 +7,7 @@ import copy
 import numpy as np
 
 from . import dtypes as _dtypes
+from ._storage_blocks import deepcopy_array
 from .errors import ArgumentTypeError, AutogradError, DeviceError, ShapeError
 
 __all__ = ["TensorProtocol"]
@@ -125,7 +126,7 @@ class TensorProtocol:
         if id(self) in memo:
             return memo[id(self)]
         result = _new(type(self))
-        result._init_from(self._data.copy(), self.requires_grad)
+        result._init_from(deepcopy_array(self._data, memo), self.requires_grad)
         if self.grad is not None:
             result.grad = self.grad.__deepcopy__(memo)
         for key, value in self.__dict__.items():

@@ -283,6 +283,26 @@ def test_deepcopy_keeps_grad_and_refuses_non_leaf():
             copy.deepcopy(m.tensor(A, requires_grad=True) * 2)
 
 
+def test_deepcopy_keeps_views_sharing_one_copied_storage():
+    results = {}
+    for m in (torch, rustorch):
+        base = m.arange(12.0)
+        grid = base.view(3, 4)
+        parts = [base, base[2:], grid.t(), grid[1], grid[:, ::2], m.ones(2)]
+        parameter = m.nn.Parameter(m.zeros(4))
+        clones = copy.deepcopy(parts + [parameter, parameter[1:].detach()])
+        clones[0][5] = -1.0  # writes through to every other view of the copied storage
+        clones[6].data[2] = 7.0  # a Parameter is cloned on its own, as in torch
+        results[m] = clones
+        assert clones[0].data_ptr() != base.data_ptr()
+        assert all(clone is not part for clone, part in zip(clones, parts))
+    for mine, theirs in zip(results[rustorch], results[torch]):
+        assert mine.tolist() == theirs.tolist()
+        assert mine.stride() == theirs.stride()
+        assert mine.storage_offset() == theirs.storage_offset()
+        assert type(mine).__name__ == type(theirs).__name__
+
+
 def test_shallow_copy_shares_memory():
     tensor = rustorch.tensor(A)
     clone = copy.copy(tensor)

@@ -23,6 +23,8 @@ from collections import OrderedDict
 import numpy as np
 
 from .. import _backend
+from .._storage_blocks import memory_block as _memory_block
+from .._storage_blocks import place_in_block as _place_in_block
 from .. import dtypes as _dtypes
 from ..errors import SerializationError
 from ..layout import layout, memory_format
@@ -101,69 +103,6 @@ class StorageReference:
         storage_type = UNTYPED_STORAGE if untyped else _STORAGE_TYPES[record.dtype.name]
         numel = record.numel * record.dtype.itemsize if untyped else record.numel  # untyped: bytes
         self.persistent = (_STORAGE, storage_type, record.key, record.location, numel)
-
-
-def _pointer(array) -> int:
-    if isinstance(array, np.ndarray):
-        return int(array.__array_interface__["data"][0])
-    return int(array.data.ptr)
-
-
-def _numpy_root(array: np.ndarray) -> np.ndarray:
-    """The array at the root of ``array``'s ``.base`` chain (through as_strided's wrappers)."""
-    root, current = array, array.base
-    while current is not None and hasattr(current, "__array_interface__"):
-        if isinstance(current, np.ndarray):
-            root = current
-        current = getattr(current, "base", None)
-    return root
-
-
-def _flat_host_bytes(root: np.ndarray):
-    def host() -> np.ndarray:
-        flat = root if root.flags.c_contiguous else root.T
-        return flat.reshape(-1).view(np.uint8)
-    return host
-
-
-def _memory_block(array):
-    """``(owner, pointer, nbytes, location, host)`` of the memory ``array`` views; None when
-    the block is not one contiguous range."""
-    if isinstance(array, np.ndarray):
-        root = _numpy_root(array)
-        if not (root.flags.c_contiguous or root.flags.f_contiguous):
-            return None
-        return root, _pointer(root), root.nbytes, "cpu", _flat_host_bytes(root)
-    memory = array.data.mem  # the cupy allocation every view of it shares
-    cupy = _backend.cupy_module()
-
-    def host() -> np.ndarray:
-        whole = cupy.cuda.MemoryPointer(memory, 0)
-        return cupy.ndarray((memory.size,), dtype=cupy.uint8, memptr=whole).get()
-    return memory, int(memory.ptr), int(memory.size), f"cuda:{array.device.id}", host
-
-
-def _place_in_block(array, pointer: int, nbytes: int):
-    """``(offset, strides)`` in elements of ``array`` inside a block, or None when torch's
-    storage model cannot express it (negative or unaligned strides, outside the block)."""
-    itemsize = array.itemsize
-    offset = _pointer(array) - pointer
-    if array.size == 0 or offset < 0 or offset % itemsize:
-        return None
-    strides, extent = [], offset + itemsize
-    contiguous = 1
-    for size, stride in reversed(list(zip(array.shape, array.strides))):
-        if size == 1:
-            strides.append(contiguous)
-        elif stride < 0 or stride % itemsize:
-            return None
-        else:
-            strides.append(stride // itemsize)
-            extent += (size - 1) * stride
-        contiguous *= size
-    if extent > nbytes:
-        return None
-    return offset // itemsize, tuple(reversed(strides))
 
 
 class StorageTable:
