@@ -12,7 +12,8 @@ import numpy as np
 
 from . import _backend
 
-__all__ = ["pointer", "numpy_root", "memory_block", "place_in_block", "deepcopy_array"]
+__all__ = ["pointer", "numpy_root", "memory_block", "place_in_block", "deepcopy_array",
+           "block_bytes"]
 
 
 def pointer(array) -> int:
@@ -55,6 +56,20 @@ def memory_block(array):
         whole = cupy.cuda.MemoryPointer(memory, 0)
         return cupy.ndarray((memory.size,), dtype=cupy.uint8, memptr=whole).get()
     return memory, int(memory.ptr), int(memory.size), f"cuda:{array.device.id}", host
+
+
+def block_bytes(array):
+    """The whole memory block ``array`` views, as a flat uint8 array on the same device (a
+    view of it; a copy only for the rare NumPy root that is not one contiguous range)."""
+    if isinstance(array, np.ndarray):
+        root = numpy_root(array)
+        if root.flags.c_contiguous or root.flags.f_contiguous:
+            return _flat_host_bytes(root)()
+        return np.ascontiguousarray(array).reshape(-1).view(np.uint8)
+    cupy = _backend.cupy_module()
+    memory = array.data.mem
+    return cupy.ndarray((memory.size,), dtype=cupy.uint8,
+                        memptr=cupy.cuda.MemoryPointer(memory, 0))
 
 
 def place_in_block(array, start: int, nbytes: int):

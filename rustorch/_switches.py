@@ -34,8 +34,8 @@ _float32_matmul_precision = "highest"
 # here because set_float32_matmul_precision updates it too (as in PyTorch)
 _matmul_fp32_precision = "none"
 _DEBUG_MODES = ("default", "warn", "error")
-# classes whose instances are storages; rustorch has none yet (untyped_storage() gives the
-# backing array), a storage class adds itself here
+# classes whose instances are storages; a storage class adds itself here
+# (rustorch.storage.UntypedStorage)
 _storage_classes: set[type] = set()
 
 
@@ -144,8 +144,7 @@ def typename(obj: Any, /) -> str:
 
 
 def is_storage(obj: Any, /) -> bool:
-    """Whether ``obj`` is a storage object. rustorch has no storage classes yet (its
-    ``untyped_storage()`` returns the backing array), so this is False for everything else."""
+    """Whether ``obj`` is a storage object (an ``UntypedStorage``)."""
     return type(obj) in _storage_classes
 
 

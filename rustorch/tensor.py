@@ -182,15 +182,16 @@ class Tensor(TensorProtocol):
         return int(self._data.data.ptr)
 
     def storage_offset(self) -> int:
-        base = self._data
-        while base.base is not None and hasattr(base.base, "__array_interface__"):
-            base = base.base
-        if base is self._data:
+        from ._storage_blocks import memory_block
+        block = memory_block(self._data)
+        if block is None:
             return 0
-        return (self.data_ptr() - int(base.__array_interface__["data"][0])) // self.itemsize
+        return (self.data_ptr() - block[1]) // self.itemsize
 
     def untyped_storage(self):
-        return self._data.base if self._data.base is not None else self._data
+        """The bytes this tensor views (shared with it and with its views)."""
+        from .storage import UntypedStorage
+        return UntypedStorage._over(self._data)
 
     def get_device(self) -> int:
         return -1 if self.is_cpu else self.device.index

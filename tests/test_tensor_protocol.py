@@ -307,3 +307,43 @@ def test_shallow_copy_shares_memory():
     tensor = rustorch.tensor(A)
     clone = copy.copy(tensor)
     assert clone.data_ptr() == tensor.data_ptr()
+
+
+# ------------------------------------------------------------------ untyped storage
+def test_untyped_storage_views_the_tensors_bytes():
+    for m in (torch, rustorch):
+        base = m.arange(3, dtype=m.int16)
+        storage = base[1:].untyped_storage()
+        assert m.is_storage(storage) and isinstance(storage, m.UntypedStorage)
+        assert (storage.nbytes(), storage.size(), len(storage), storage.element_size()) == (6, 6,
+                                                                                           6, 1)
+        assert storage.data_ptr() == base.data_ptr() and storage.tolist() == [0, 0, 1, 0, 2, 0]
+        assert (storage[1], storage[-2], storage.is_cuda, str(storage.device)) == (0, 2, False,
+                                                                                  "cpu")
+        storage[0] = 300  # bytes wrap around
+        assert base.tolist() == [44, 1, 2]
+        assert storage[2:4].tolist() == [1, 0] and storage[2:4].data_ptr() == base[1].data_ptr()
+        clone = storage.clone()
+        assert clone.data_ptr() != storage.data_ptr() and clone.tolist() == storage.tolist()
+        clone.fill_(1)
+        storage.copy_(clone)
+        assert base.tolist() == [257, 257, 257]
+        assert m.UntypedStorage(3).nbytes() == 3
+        assert repr(m.tensor([1.5]).untyped_storage()) == repr(
+            torch.tensor([1.5]).untyped_storage())
+        with pytest.raises(IndexError):
+            storage[6]
+        with pytest.raises(TypeError):
+            storage["a"]
+        with pytest.raises(RuntimeError):
+            storage.copy_(m.empty(2).untyped_storage())
+
+
+def test_storage_offset_and_shared_storage_of_views():
+    for m in (torch, rustorch):
+        grid = m.arange(12.0).view(3, 4)
+        view = grid[1:, 2:].t()
+        assert view.storage_offset() == 6
+        assert view.untyped_storage().data_ptr() == grid.untyped_storage().data_ptr()
+        assert view.untyped_storage().nbytes() == 48
+        assert m.arange(4.0)[::2].contiguous().storage_offset() == 0

@@ -1,0 +1,156 @@
+"""``torch.storage``: ``UntypedStorage``, the bytes a tensor views, as ``Tensor.untyped_storage()``
+returns it. rustorch keeps no storage objects: a storage is made on request over the memory block
+the tensor's array views (``_storage_blocks``), so it shares memory with the tensor and with every
+view of the same block; writing to it writes to them.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import _backend, _switches
+from ._storage_blocks import block_bytes
+from .errors import ArgumentTypeError, NotSupportedError, ShapeError, TensorIndexError
+
+__all__ = ["UntypedStorage"]
+
+
+class UntypedStorage:
+    """Bytes on a device: ``nbytes()``, ``data_ptr()``, ``tolist()``, indexing by byte,
+    ``clone()``, ``fill_``, ``copy_``, ``cpu()``/``cuda()``/``to()``."""
+
+    __slots__ = ("_bytes",)
+
+    def __init__(self, size: int = 0, *, device=None) -> None:
+        target = _backend.to_device_object(_backend.default_device(device))
+        self._bytes = _backend.to_device(np.zeros(int(size), dtype=np.uint8), target)
+
+    @classmethod
+    def _over(cls, array) -> "UntypedStorage":
+        """The storage ``array`` (numpy or cupy) views."""
+        storage = object.__new__(cls)
+        storage._bytes = block_bytes(array)
+        return storage
+
+    @classmethod
+    def _of_bytes(cls, flat) -> "UntypedStorage":
+        storage = object.__new__(cls)
+        storage._bytes = flat
+        return storage
+
+    # ------------------------------------------------------------------ facts
+    def nbytes(self) -> int:
+        return int(self._bytes.size)
+
+    size = nbytes
+    __len__ = nbytes
+
+    def element_size(self) -> int:
+        return 1
+
+    def data_ptr(self) -> int:
+        if isinstance(self._bytes, np.ndarray):
+            return int(self._bytes.__array_interface__["data"][0])
+        return int(self._bytes.data.ptr)
+
+    @property
+    def device(self) -> _backend.device:
+        return _backend.device_of(self._bytes)
+
+    @property
+    def is_cuda(self) -> bool:
+        return self.device.type == "cuda"
+
+    @property
+    def is_sparse(self) -> bool:
+        return False
+
+    @property
+    def is_sparse_csr(self) -> bool:
+        return False
+
+    def get_device(self) -> int:
+        return -1 if not self.is_cuda else self.device.index
+
+    def is_shared(self) -> bool:
+        return False
+
+    def is_pinned(self, device="cuda") -> bool:
+        return False
+
+    def resizable(self) -> bool:
+        return False
+
+    def resize_(self, size: int):
+        raise NotSupportedError(f"UntypedStorage.resize_({size}): rustorch storages view the "
+                                "memory of their tensors and can't be resized; make a new "
+                                "tensor of the size you need instead")
+
+    # ------------------------------------------------------------------ contents
+    def tolist(self) -> list:
+        return self._host().tolist()
+
+    def _host(self) -> np.ndarray:
+        return self._bytes if isinstance(self._bytes, np.ndarray) else self._bytes.get()
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return UntypedStorage._of_bytes(self._bytes[index])
+        if not isinstance(index, (int, np.integer)) or isinstance(index, bool):
+            raise ArgumentTypeError(f"UntypedStorage indices must be integers or slices, not "
+                                    f"{type(index).__name__}")
+        return int(self._bytes[_checked_index(index, self.nbytes())])
+
+    def __setitem__(self, index, value) -> None:
+        if not isinstance(index, slice):
+            index = _checked_index(index, self.nbytes())
+        if isinstance(value, (int, np.integer)):  # bytes wrap around, as in torch
+            value = int(value) % 256
+        self._bytes[index] = value
+
+    def fill_(self, value) -> "UntypedStorage":
+        self._bytes[...] = int(value) % 256
+        return self
+
+    def copy_(self, source: "UntypedStorage", non_blocking: bool = False) -> "UntypedStorage":
+        if source.nbytes() != self.nbytes():
+            raise ShapeError(f"UntypedStorage.copy_: size mismatch, {self.nbytes()} "
+                                    f"bytes here and {source.nbytes()} in the source")
+        self._bytes[...] = _backend.to_device(source._bytes, self.device)
+        return self
+
+    def clone(self) -> "UntypedStorage":
+        return UntypedStorage._of_bytes(self._bytes.copy())
+
+    def to(self, device=None, non_blocking: bool = False) -> "UntypedStorage":
+        target = _backend.to_device_object(device)
+        if target == self.device:
+            return self
+        return UntypedStorage._of_bytes(_backend.to_device(self._bytes, target))
+
+    def cpu(self) -> "UntypedStorage":
+        return self.to("cpu")
+
+    def cuda(self, device=None, non_blocking: bool = False) -> "UntypedStorage":
+        return self.to(_backend.device("cuda", device if isinstance(device, int) else None))
+
+    def untyped(self) -> "UntypedStorage":
+        return self
+
+    def __repr__(self) -> str:
+        values = "\n".join(f" {value}" for value in self.tolist())
+        header = f"[torch.storage.UntypedStorage(device={self.device}) of size {self.nbytes()}]"
+        return f"{values}\n{header}" if values else header
+
+    def __iter__(self):
+        return iter(self.tolist())
+
+
+def _checked_index(index: int, size: int) -> int:
+    position = index + size if index < 0 else index
+    if not 0 <= position < size:
+        raise TensorIndexError(f"UntypedStorage index {index} is out of range for a storage of "
+                         f"{size} bytes")
+    return position
+
+
+_switches._storage_classes.add(UntypedStorage)
