@@ -65,6 +65,7 @@ from ._switches import *  # noqa: E402,F401,F403
 from ._frombuffer import frombuffer  # noqa: E402,F401
 from .random import *  # noqa: E402,F401,F403
 from . import linalg, nn, optim, cuda, utils  # noqa: E402,F401
+from ._lowrank import pca_lowrank, svd_lowrank  # noqa: E402,F401
 from . import backends, distributions, fft, special, testing  # noqa: E402,F401
 from .utils import data as _data  # noqa: E402,F401
 from .nn.functional import log_softmax, softmax  # noqa: E402,F401

@@ -32,6 +32,9 @@ RANDOM_OR_UNINITIALISED = {
     "nn.functional.alpha_dropout", "nn.functional.feature_alpha_dropout", "nn.functional.rrelu",
     "randn", "rand", "randperm", "nn.functional.fractional_max_pool2d",
     "nn.functional.fractional_max_pool3d", "poisson", "hash_tensor",
+    # random start: the signs of U and V follow the draw (tests/linalg/test_solvers.py compares
+    # S and U V^H, and their gradients where q = min(m, n) makes them independent of it)
+    "svd_lowrank", "pca_lowrank",
 }
 PROPERTIES = {"T", "mT", "H", "mH"}
 # which of several equal values' index is returned is implementation-defined for these: with

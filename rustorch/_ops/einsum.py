@@ -370,5 +370,7 @@ from ..linalg._legacy import *  # noqa: E402,F401,F403
 from ..linalg._legacy import __all__ as _legacy_all  # noqa: E402
 from ..linalg._legacy_lu import *  # noqa: E402,F401,F403
 from ..linalg._legacy_lu import __all__ as _legacy_lu_all  # noqa: E402
+from ..linalg._solvers import *  # noqa: E402,F401,F403
+from ..linalg._solvers import __all__ as _solvers_all  # noqa: E402
 
-__all__ = __all__ + _legacy_all + _legacy_lu_all
+__all__ = __all__ + _legacy_all + _legacy_lu_all + _solvers_all

@@ -187,8 +187,13 @@ def _not_positive_definite(xp, a) -> LinAlgError:
 
 
 def _copy_lower_to_upper(matrix: Tensor) -> Tensor:
+    """The Hermitian matrix with ``matrix``'s strict lower triangle and the real part of its
+    diagonal (an imaginary diagonal is the phase freedom of complex QR)."""
     lower = tril(matrix, -1)
-    return lower + mH(lower) + diag_embed(diagonal_last(matrix))
+    diagonal = diagonal_last(matrix)
+    if matrix.dtype.is_complex:
+        diagonal = diagonal.real.to(matrix.dtype)
+    return lower + mH(lower) + diag_embed(diagonal)
 
 
 def _qr_backward_tall(q, r, grad_q, grad_r):
@@ -278,6 +283,8 @@ def svd_backward(u, s, vh, grad_u, grad_s, grad_vh):
         vhgv = mH(v).matmul(grad_v)
         skew_v = where(eye, difference.new_zeros(()), (vhgv - mH(vhgv)) / difference)
         result = result + s.unsqueeze(-1) * skew_v
+    if has_u and has_v and u.dtype.is_complex:  # PyTorch's diag(skew(U^H gU)) / (2 S) term
+        result = result + diag_embed(diagonal_last(uhgu - mH(uhgu)) / (2 * s).to(u.dtype))
     grad_a = u.matmul(result).matmul(vh)
     rows, columns = u.shape[-2], vh.shape[-1]
     if has_u and rows > s.shape[-1]:
