@@ -416,13 +416,15 @@ def cond(A, p=None) -> Tensor:  # noqa: N803
 @accepts_out
 def solve_triangular(A, B, *, upper: bool, left: bool = True,  # noqa: N803
                      unitriangular: bool = False, out=None) -> Tensor:
-    """Solve ``A X = B`` (or ``X A = B``) reading only the triangle of ``A``."""
-    from ._helpers import eye_like, tril, triu
-    triangle = triu(A) if upper else tril(A)
-    if unitriangular:
-        eye = eye_like(A, A.shape[-1])
-        triangle = triangle * (1 - eye) + eye
-    return solve(triangle, B, left=left)
+    """Solve ``A X = B`` (or ``X A = B``) reading only the triangle of ``A``, by BLAS trsm: as
+    in PyTorch, a zero on the diagonal gives inf/nan, not an error."""
+    from ._solvers import TriangularSolve, solve_triangular_inputs
+    A, B = solve_triangular_inputs(A, B, left)  # noqa: N806
+    if left:
+        return TriangularSolve.apply(B, A, upper=upper, transpose=False,
+                                     unitriangular=unitriangular)[0]
+    return TriangularSolve.apply(B.mT, A, upper=upper, transpose=True,
+                                 unitriangular=unitriangular)[0].mT
 
 
 # Pade(13) coefficients of Higham (2005), "The scaling and squaring method for the matrix

@@ -25,6 +25,7 @@ import numpy as np
 from .._ops._results import accepts_out
 from ..amp._dispatch import autocast_call, autocast_state
 from ..autograd.function import Primitive, _broadcast_error
+from ..dtypes import promote_types
 from ..errors import DTypeError, ShapeError
 from ..return_types import namedtuple_result
 from ..tensor import Tensor, tensor_method
@@ -289,6 +290,29 @@ def _broadcast_solve_inputs(b: Tensor, a: Tensor, name: str):
     batch = _broadcast_batch(b, a)
     _check_lapack_dtype(a, f"{name}_cpu")
     return expand_batch(b, batch, 2), expand_batch(a, batch, 2)
+
+
+def solve_triangular_inputs(a: Tensor, b: Tensor, left: bool) -> tuple:
+    """``linalg.solve_triangular``'s checks; ``(A, B)`` promoted to one dtype, batch dims
+    broadcast."""
+    name = "linalg.solve_triangular"
+    for label, tensor in (("A", a), ("B", b)):
+        if tensor.dim() < 2:
+            raise ShapeError(f"{name}: The input tensor {label} must have at least 2 "
+                             "dimensions.")
+    if a.shape[-1] != a.shape[-2]:
+        raise ShapeError(f"{name}: A must be batches of square matrices, but they are "
+                         f"{a.shape[-2]} by {a.shape[-1]} matrices")
+    size = a.shape[-1]
+    if b.shape[-2 if left else -1] != size:
+        equation = "AX = B" if left else "XA = B"
+        raise ShapeError(f"{name}: Incompatible shapes of A and B for the equation {equation} "
+                         f"({size}x{size} and {b.shape[-2]}x{b.shape[-1]})")
+    dtype = promote_types(a.dtype, b.dtype)
+    a, b = a.to(dtype), b.to(dtype)
+    _check_lapack_dtype(a, "triangular_solve_cpu")
+    batch = _broadcast_batch(b, a)
+    return expand_batch(a, batch, 2), expand_batch(b, batch, 2)
 
 
 # ----------------------------------------------------------------- public functions

@@ -7,6 +7,8 @@ depend on the draw: with q at least the rank of A they give the SVD up to the si
 singular vectors, so S and ``U V^H`` (and their gradients) are compared."""
 import warnings
 
+import re
+
 import numpy as np
 import pytest
 
@@ -460,3 +462,42 @@ def test_error_messages_like_torch(name, fn):
     with pytest.raises(rustorch.RusTorchError) as actual:
         fn(rustorch)
     assert str(actual.value) == str(expected.value).split("\n")[0]
+
+
+# ----------------------------------------------------------------- linalg.solve_triangular
+def test_linalg_solve_triangular_singular_gives_inf_as_torch():
+    for left in (True, False):
+        results = [m.linalg.solve_triangular(m.tensor([[1.0, 0.0], [2.0, 0.0]]), m.ones(2, 2),
+                                             upper=False, left=left).tolist()
+                   for m in (torch, rustorch)]
+        np.testing.assert_equal(*results)
+
+
+@pytest.mark.parametrize("make, left", [
+    (lambda m: (m.eye(3), m.ones(2, 1)), True), (lambda m: (m.eye(3), m.ones(2, 1)), False),
+    (lambda m: (m.ones(2, 3), m.ones(2, 1)), True), (lambda m: (m.eye(2), m.ones(2, 3)), False),
+    (lambda m: (m.ones(2, 2, 2), m.ones(3, 2, 1)), True),
+    (lambda m: (m.ones(3), m.ones(3, 1)), True),
+    (lambda m: (m.eye(3), m.ones(3)), True),
+    (lambda m: (m.eye(2, dtype=m.int64), m.ones(2, 1, dtype=m.int64)), True),
+])
+def test_linalg_solve_triangular_errors_as_torch(make, left):
+    with pytest.raises((RuntimeError, NotImplementedError)) as expected:
+        torch.linalg.solve_triangular(*make(torch), upper=True, left=left)
+    with pytest.raises(type(expected.value), match=re.escape(str(expected.value))) as caught:
+        rustorch.linalg.solve_triangular(*make(rustorch), upper=True, left=left)
+    assert isinstance(caught.value, rustorch.RusTorchError)
+
+
+def test_linalg_solve_triangular_promotes_and_broadcasts():
+    generator = np.random.default_rng(7)
+    a = np.triu(generator.standard_normal((3, 1, 4, 4))) + 4 * np.eye(4)
+    b = generator.standard_normal((2, 4, 3)).astype(np.float32)
+    for left, operand in ((True, b), (False, b.swapaxes(-1, -2))):
+        results = []
+        for m in (torch, rustorch):
+            x = m.linalg.solve_triangular(m.tensor(a), m.tensor(operand), upper=True, left=left)
+            results.append((x.dtype, tuple(x.shape), x.numpy() if m is torch else x.numpy()))
+        assert str(results[0][0]).split(".")[-1] == str(results[1][0]).split(".")[-1]
+        assert results[0][1] == results[1][1]
+        np.testing.assert_allclose(results[1][2], results[0][2], rtol=1e-12)
