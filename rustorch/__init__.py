@@ -61,6 +61,9 @@ from ._ops.indexing_more import *  # noqa: E402,F401,F403
 from ._ops.composite import *  # noqa: E402,F401,F403
 from ._ops.splits import *  # noqa: E402,F401,F403
 from ._ops.aliases import *  # noqa: E402,F401,F403
+from ._ops.copy_variants import *  # noqa: E402,F401,F403
+from ._ops.index_reduce import *  # noqa: E402,F401,F403
+from ._ops.histogramdd import *  # noqa: E402,F401,F403
 from ._switches import *  # noqa: E402,F401,F403
 from ._frombuffer import frombuffer  # noqa: E402,F401
 from .random import *  # noqa: E402,F401,F403
