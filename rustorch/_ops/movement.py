@@ -5,7 +5,7 @@ import numpy as np
 
 from ..layout import contiguous_format, preserve_format
 from ..autograd.function import Primitive
-from ..errors import ArgumentError, ShapeError
+from ..errors import ArgumentError, ArgumentValueError, ShapeError, TensorIndexError
 from ..tensor import Size, Tensor, tensor_method, wrap_dim
 from ..amp._dispatch import autocast_call, autocast_state
 
@@ -313,11 +313,16 @@ def narrow(input, dim: int, start, length: int):
     dim = wrap_dim(dim, input.ndim)
     start = int(start)
     size = input.shape[dim]
+    if not -size <= start <= size:
+        raise TensorIndexError(f"start out of range (expected to be in range of [{-size}, "
+                               f"{size}], but got {start})")
     if start < 0:
         start += size
-    if not 0 <= start <= size or length < 0 or start + length > size:
-        raise ArgumentError(f"start ({start}) + length ({length}) exceeds dimension size "
-                            f"({size}).")
+    if length < 0:
+        raise ArgumentValueError("narrow(): length must be non-negative.")
+    if start + length > size:
+        raise ArgumentValueError(f"start ({start}) + length ({length}) exceeds dimension size "
+                                 f"({size}).")
     key = (slice(None),) * dim + (slice(start, start + length),)
     return input[key]
 
@@ -487,7 +492,7 @@ def split(input, split_size_or_sections, dim: int = 0):
 @tensor_method
 def chunk(input, chunks: int, dim: int = 0):
     if chunks <= 0:
-        raise ArgumentError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+        raise ArgumentValueError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     dim = wrap_dim(dim, input.ndim)
     size = input.shape[dim]
     step = -(-size // chunks) if size else 1

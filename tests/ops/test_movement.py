@@ -1,5 +1,7 @@
 """Shape ops from rustorch/_ops/shape_more.py (and the core movement ops they build on),
 compared with torch: values, dtypes, shapes and gradients."""
+import re
+
 import numpy as np
 import pytest
 
@@ -222,6 +224,19 @@ def test_errors(fn):
         fn(rustorch, x_rust)
     assert isinstance(rust_error.value, torch_error.type) or \
         issubclass(torch_error.type, RuntimeError) and isinstance(rust_error.value, RuntimeError)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda m, x: m.narrow(x, 0, 5, 1), lambda m, x: m.narrow(x, 0, -4, 1),
+    lambda m, x: m.narrow(x, 1, 1, -1), lambda m, x: x.narrow(1, 2, 5),
+    lambda m, x: m.chunk(x, 0), lambda m, x: x.chunk(-1),
+])
+def test_narrow_and_chunk_errors_as_torch(fn):
+    with pytest.raises((IndexError, RuntimeError)) as torch_error:
+        fn(torch, torch.zeros(3, 4))
+    with pytest.raises(torch_error.type, match=re.escape(str(torch_error.value))) as rust_error:
+        fn(rustorch, rustorch.zeros(3, 4))
+    assert isinstance(rust_error.value, rustorch.RusTorchError)
 
 
 @pytest.mark.parametrize("chain", [
