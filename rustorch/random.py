@@ -18,7 +18,8 @@ from . import _backend, creation
 from . import dtypes as _dtypes
 from .autograd.function import Primitive
 from ._ops.memory_format import allocate
-from .errors import ArgumentError, ArgumentTypeError, DTypeError, ShapeError
+from .errors import (ArgumentError, ArgumentTypeError, ArgumentValueError, DTypeError,
+                     DTypeNotImplementedError, ShapeError)
 from .layout import preserve_format
 from .tensor import Size, Tensor, tensor_method
 
@@ -165,8 +166,24 @@ def _size(size) -> tuple:
 def _float_dtype(dtype, op: str) -> _dtypes.dtype:
     dtype = _dtypes.get_default_dtype() if dtype is None else _dtypes.to_dtype(dtype)
     if not (dtype.is_floating_point or dtype.is_complex):
-        raise DTypeError(f"\"{op}\" not implemented for '{_dtypes_name(dtype)}'")
+        raise DTypeNotImplementedError(f"\"{op}\" not implemented for '{_dtypes_name(dtype)}'")
     return dtype
+
+
+# C++ spellings of the dtypes, as PyTorch's continuous-distribution checks print them
+_CPP_TYPE_NAMES = {"int8": "signed char", "uint8": "unsigned char", "int16": "short int",
+                   "int32": "int", "int64": "long int", "bool": "bool",
+                   "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
+
+
+def _require_floating(input: Tensor, distribution: str, cpp_names: bool = False) -> None:
+    """PyTorch's check that an in-place continuous sampler fills a floating-point tensor."""
+    dtype = input.dtype
+    if not dtype.is_floating_point:
+        name = _CPP_TYPE_NAMES.get(dtype.name, dtype.name) if cpp_names else _dtypes_name(dtype)
+        raise ArgumentValueError(f"{distribution} distribution is a continuous probability "
+                                 f"distribution. dtype must be a floating point but you "
+                                 f"specified {name}")
 
 
 def _dtypes_name(dtype) -> str:
@@ -449,6 +466,7 @@ def uniform_(input, a: float = 0.0, b: float = 1.0, *, generator=None, **kwargs)
     if a > b:
         raise ArgumentError(f"uniform_ expects to return a [from, to) range, but found "
                             f"from={a} > to={b}")
+    _float_dtype(input.dtype, "check_uniform_bounds")
     rng = _generator(generator)
     sample = _sample_like(input, lambda shape: rng.uniform(a, b, shape))
     if a < b:
@@ -460,7 +478,10 @@ def uniform_(input, a: float = 0.0, b: float = 1.0, *, generator=None, **kwargs)
 def normal_(input, mean: float = 0.0, std: float = 1.0, *, generator=None):
     if std < 0:
         raise ArgumentError(f"normal expects std >= 0.0, but found std {std}")
+    _float_dtype(input.dtype, "normal_kernel_cpu")
     rng = _generator(generator)
+    if input.dtype.is_complex:  # each part has variance std^2 / 2, as in PyTorch
+        std = std * np.sqrt(0.5)
     return _fill(input, _sample_like(input, lambda shape: rng.normal(mean, std, shape)))
 
 
@@ -500,6 +521,7 @@ def _real_numpy(dtype):
 def exponential_(input, lambd: float = 1.0, *, generator=None):
     if lambd <= 0:
         raise ArgumentError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
+    _require_floating(input, "Exponential")
     rng = _generator(generator)
     return _fill(input, _sample_like(input, lambda shape: rng.exponential(1.0 / lambd, shape)))
 
@@ -526,12 +548,16 @@ def geometric_(input, p: float, *, generator=None):
 def log_normal_(input, mean: float = 1.0, std: float = 2.0, *, generator=None):
     if std <= 0:
         raise ArgumentError(f"log_normal_ expects std > 0.0, but found std={std}")
+    if not input.dtype.is_floating_point:
+        raise DTypeNotImplementedError(f"\"log_normal_cpu\" not implemented for "
+                                       f"'{_dtypes_name(input.dtype)}'")
     rng = _generator(generator)
     return _fill(input, _sample_like(input, lambda shape: rng.lognormal(mean, std, shape)))
 
 
 @tensor_method
 def cauchy_(input, median: float = 0.0, sigma: float = 1.0, *, generator=None):
+    _require_floating(input, "Cauchy", cpp_names=True)
     rng = _generator(generator)
     return _fill(input, _sample_like(
         input, lambda shape: median + sigma * rng.standard_cauchy(shape)))

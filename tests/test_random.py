@@ -2,6 +2,8 @@
 
 The numbers cannot match torch's, so the tests check what can be compared: dtypes and shapes
 (against torch), ranges, moments of large samples, reproducibility and state round-trips."""
+import re
+
 import numpy as np
 import pytest
 
@@ -307,3 +309,23 @@ def test_zero_dim_samples_on_a_device_argument():
         sample = sampler((), device="cpu")
         assert sample.shape == () and sample.dtype is rustorch.float32
     assert rustorch.randn((), dtype=rustorch.complex64, device="cpu").shape == ()
+
+
+@pytest.mark.parametrize("dtype", ["complex64", "int64", "int8", "bool"])
+@pytest.mark.parametrize("op", ["uniform_", "normal_", "exponential_", "cauchy_", "log_normal_"])
+def test_in_place_samplers_refuse_dtypes_as_torch(dtype, op):
+    try:
+        getattr(torch.empty(2, dtype=getattr(torch, dtype)), op)()
+    except (RuntimeError, NotImplementedError) as error:
+        with pytest.raises(type(error), match=re.escape(str(error))):
+            getattr(rustorch.empty(2, dtype=getattr(rustorch, dtype)), op)()
+    else:
+        assert getattr(rustorch.empty(2, dtype=getattr(rustorch, dtype)), op)().shape == (2,)
+
+
+def test_complex_normal_splits_the_variance_between_parts():
+    rustorch.manual_seed(3)
+    sample = rustorch.empty(100_000, dtype=rustorch.complex64).normal_(1.0, 2.0)
+    for part in (sample.real, sample.imag):
+        assert abs(float(part.mean()) - 1.0) < 0.02
+        assert abs(float(part.std()) - 2.0 * np.sqrt(0.5)) < 0.02
