@@ -267,3 +267,55 @@ def test_single_layer_dropout_warns_like_torch():
 
 def test_empty_batch():
     compare_recurrent(lambda m: m.nn.LSTM(4, 6, bidirectional=True), randn(3, 0, 4))
+
+
+def _graph_names(tensor) -> set:
+    names, pending, seen = set(), [tensor.grad_fn], set()
+    while pending:
+        node = pending.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        names.add(node.name())
+        pending.extend(edge[0] for edge in node.next_functions if edge)
+    return names
+
+
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_lstm_layers_run_as_one_node_with_the_stepwise_numbers(bias, bidirectional):
+    """An unpacked float LSTM runs each layer and direction as one node; outputs and every
+    gradient equal the step-by-step graph's (the path packed sequences and autocast take)."""
+    from rustorch.nn._functional import recurrent
+    module = rustorch.nn.LSTM(3, 5, num_layers=2, bias=bias, bidirectional=bidirectional,
+                              dtype=rustorch.float64)
+    input = rustorch.randn(6, 2, 3, dtype=rustorch.float64, requires_grad=True)
+    initial = tuple(rustorch.randn(2 * (1 + bidirectional), 2, 5, dtype=rustorch.float64,
+                                   requires_grad=True) for _ in "hc")
+    results = []
+    for fused in (True, False):
+        original = recurrent._fused_layer_applies
+        if not fused:
+            recurrent._fused_layer_applies = lambda *args: False
+        try:
+            output, (hidden, cell) = module(input, initial)
+        finally:
+            recurrent._fused_layer_applies = original
+        assert ("MkldnnRnnLayerBackward0" in _graph_names(output)) == fused
+        loss = (output * output.detach().cos()).sum() + (hidden * 2).sum() + cell.sum()
+        grads = rustorch.autograd.grad(loss, [input, *initial, *module.parameters()])
+        results.append([output, hidden, cell, *grads])
+    for fused_value, stepwise_value in zip(*results):
+        np.testing.assert_allclose(fused_value.detach().numpy(),
+                                   stepwise_value.detach().numpy(), rtol=1e-12, atol=1e-13)
+
+
+def test_lstm_layer_backward_twice_with_retain_graph():
+    module = rustorch.nn.LSTM(3, 4)
+    input = rustorch.randn(5, 2, 3, requires_grad=True)
+    output = module(input)[0].sum()
+    first = rustorch.autograd.grad(output, input, retain_graph=True)[0]
+    second = rustorch.autograd.grad(output, input)[0]
+    np.testing.assert_array_equal(first.numpy(), second.numpy())
+    with pytest.raises(RuntimeError):
+        rustorch.autograd.grad(output, input)

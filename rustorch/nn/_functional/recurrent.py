@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from ... import _backend, _ops
 from ..._ops.elementwise import sigmoid_into
+from ...amp._dispatch import autocast_state
 from ...autograd.function import Primitive
 from ...tensor import Tensor
 from .activation import relu
 from .linear import linear
 
 __all__ = ["rnn_tanh_step", "rnn_relu_step", "lstm_step", "gru_step", "run_direction",
-           "LSTMGates", "GRUGates"]
+           "run_steps", "LSTMGates", "GRUGates", "lstm_cell_arrays", "lstm_cell_gradients"]
 
 
 def rnn_tanh_step(input_gates: Tensor, hidden: Tensor, weight_hh, bias_hh) -> Tensor:
@@ -29,6 +30,48 @@ def rnn_relu_step(input_gates: Tensor, hidden: Tensor, weight_hh, bias_hh) -> Te
     return relu(linear(hidden, weight_hh, bias_hh) + input_gates)
 
 
+def lstm_cell_arrays(xp, gates, cell):
+    """``(h, c', activations, tanh(c'))`` of one LSTM step from its summed ``gates``: the four
+    blocks' activations ``i, f, g, o`` (sigmoid, sigmoid, tanh, sigmoid) side by side,
+    ``c' = f * c + i * g`` and ``h = o * tanh(c')``, as PyTorch's CPU cell computes them."""
+    size = cell.shape[-1]
+    # sigmoid of all four blocks, then the cell block's tanh over its share
+    activations = sigmoid_into(xp, gates, xp.empty(gates.shape, gates.dtype))
+    in_gate, forget_gate, cell_gate, out_gate = (
+        activations[:, index * size:(index + 1) * size] for index in range(4))
+    xp.tanh(gates[:, 2 * size:3 * size], out=cell_gate)
+    new_cell = xp.multiply(forget_gate, cell)
+    new_cell += in_gate * cell_gate
+    cell_tanh = xp.tanh(new_cell)
+    return xp.multiply(out_gate, cell_tanh), new_cell, activations, cell_tanh
+
+
+def lstm_cell_gradients(activations, cell_tanh, cell, grad_hidden, grad_cell):
+    """``(gradient of the gates, gradient of c)`` of one LSTM step from what
+    ``lstm_cell_arrays`` returned; either output gradient may be None."""
+    size = cell.shape[-1]
+    in_gate, forget_gate, cell_gate, out_gate = (
+        activations[:, index * size:(index + 1) * size] for index in range(4))
+    grads = activations.copy()  # becomes the gates' gradient block by block
+    grad_in, grad_forget, grad_cell_gate, grad_out = (
+        grads[:, index * size:(index + 1) * size] for index in range(4))
+    through_cell = 0 if grad_cell is None else grad_cell
+    if grad_hidden is not None:  # d h / d c' = o * (1 - tanh(c')^2)
+        through_cell = through_cell + grad_hidden * out_gate * (1 - cell_tanh * cell_tanh)
+        grad_out *= 1 - out_gate  # o (1 - o) dh tanh(c')
+        grad_out *= grad_hidden * cell_tanh
+    else:
+        grad_out[...] = 0
+    grad_in *= 1 - in_gate  # i (1 - i) g dc
+    grad_in *= through_cell * cell_gate
+    grad_forget *= 1 - forget_gate
+    grad_forget *= through_cell * cell
+    grad_cell_gate *= -cell_gate  # (1 - g^2) i dc
+    grad_cell_gate += 1
+    grad_cell_gate *= through_cell * in_gate
+    return grads, through_cell * forget_gate
+
+
 class LSTMGates(Primitive):
     """The LSTM's elementwise part in one op: ``(gates, c) -> (h, c')`` with
     ``i, f, g, o = sigmoid, sigmoid, tanh, sigmoid`` of the four gate blocks,
@@ -38,47 +81,17 @@ class LSTMGates(Primitive):
     saves = (0, 1)
 
     def forward(self, xp, gates, cell):
-        size = cell.shape[-1]
-        # sigmoid of all four blocks, then the cell block's tanh over its share
-        activations = sigmoid_into(xp, gates, xp.empty(gates.shape, gates.dtype))
-        in_gate, forget_gate, cell_gate, out_gate = (
-            activations[:, index * size:(index + 1) * size] for index in range(4))
-        xp.tanh(gates[:, 2 * size:3 * size], out=cell_gate)
-        new_cell = xp.multiply(forget_gate, cell)
-        new_cell += in_gate * cell_gate
-        cell_tanh = xp.tanh(new_cell)
-        hidden = xp.multiply(out_gate, cell_tanh)
+        hidden, new_cell, activations, cell_tanh = lstm_cell_arrays(xp, gates, cell)
         if self.needs_grad:
             self.activations, self.cell_tanh = activations, cell_tanh
         return hidden, new_cell
 
     def backward_arrays(self, grad_hidden, grad_cell):
         """The gradients from the activations kept by forward."""
-        activations, cell_tanh = self.activations, self.cell_tanh
-        if activations.dtype.kind != "f" or activations.dtype.itemsize < 4:
+        if self.activations.dtype.kind != "f" or self.activations.dtype.itemsize < 4:
             return NotImplemented
-        cell = self.saved[1]._data
-        size = cell.shape[-1]
-        in_gate, forget_gate, cell_gate, out_gate = (
-            activations[:, index * size:(index + 1) * size] for index in range(4))
-        grads = activations.copy()  # becomes the gates' gradient block by block
-        grad_in, grad_forget, grad_cell_gate, grad_out = (
-            grads[:, index * size:(index + 1) * size] for index in range(4))
-        through_cell = 0 if grad_cell is None else grad_cell
-        if grad_hidden is not None:  # d h / d c' = o * (1 - tanh(c')^2)
-            through_cell = through_cell + grad_hidden * out_gate * (1 - cell_tanh * cell_tanh)
-            grad_out *= 1 - out_gate  # o (1 - o) dh tanh(c')
-            grad_out *= grad_hidden * cell_tanh
-        else:
-            grad_out[...] = 0
-        grad_in *= 1 - in_gate  # i (1 - i) g dc
-        grad_in *= through_cell * cell_gate
-        grad_forget *= 1 - forget_gate
-        grad_forget *= through_cell * cell
-        grad_cell_gate *= -cell_gate  # (1 - g^2) i dc
-        grad_cell_gate += 1
-        grad_cell_gate *= through_cell * in_gate
-        return grads, through_cell * forget_gate
+        return lstm_cell_gradients(self.activations, self.cell_tanh, self.saved[1]._data,
+                                   grad_hidden, grad_cell)
 
     def backward(self, grad_hidden, grad_cell):
         """The same gradients in tensor ops (differentiable again, for ``create_graph``)."""
@@ -190,10 +203,32 @@ def run_direction(mode: str, inputs: Tensor, batch_sizes: list, initial: tuple, 
     Returns the outputs in the same row layout and the final state of every sequence (the
     state of a sequence that ended early is the one after its last step)."""
     weight_ih, bias_ih, weight_hh, bias_hh, weight_hr = weights
-    # every step's share in one product, cut into steps by one split (whose backward is one
-    # concatenation, where slicing would add a full-size gradient per step)
-    input_gates = linear(inputs, weight_ih, bias_ih).split(batch_sizes)
-    step_weights = (weight_hh, bias_hh, weight_hr)
+    input_gates = linear(inputs, weight_ih, bias_ih)  # every step's share in one product
+    if mode == "LSTM" and weight_hr is None and _fused_layer_applies(input_gates, batch_sizes,
+                                                                      initial):
+        from .recurrent_layer import LSTMLayer
+        outputs, hidden, cell = LSTMLayer.apply(input_gates, initial[0], initial[1], weight_hh,
+                                                bias_hh, reverse=reverse)
+        return outputs, (hidden, cell)
+    return run_steps(mode, input_gates, batch_sizes, initial, (weight_hh, bias_hh, weight_hr),
+                     reverse)
+
+
+def _fused_layer_applies(input_gates: Tensor, batch_sizes: list, initial: tuple) -> bool:
+    """Whether a whole layer can run as one primitive: every sequence as long as the batch
+    (no packing), float32/float64, outside autocast (whose casts apply per step)."""
+    return (bool(batch_sizes) and batch_sizes[-1] == batch_sizes[0] == initial[0].shape[0] > 0
+            and input_gates.dtype.name in ("float32", "float64")
+            and not autocast_state.active)
+
+
+def run_steps(mode: str, input_gates: Tensor, batch_sizes: list, initial: tuple,
+              step_weights: tuple, reverse: bool) -> tuple[Tensor, tuple]:
+    """``run_direction``'s loop, one differentiable step at a time, from the input gates of
+    the whole sequence (rows in ``run_direction``'s layout)."""
+    # cut into steps by one split (whose backward is one concatenation, where slicing would
+    # add a full-size gradient per step)
+    input_gates = input_gates.split(batch_sizes)
     outputs = []
     if not reverse:
         state, finished = initial, []
