@@ -34,6 +34,9 @@ class LSTMLayer(Primitive):
         return "MkldnnRnnLayerBackward0"  # PyTorch's CPU layer node
 
     def forward(self, xp, input_gates, hidden, cell, weight_hh, bias_hh=None, reverse=False):
+        # the steps' arrays are small: plain numpy (apply picks the threaded one for the large
+        # input gates, whose per-call dispatch would cost more than the step's work)
+        xp = _backend.array_module(input_gates)
         batch, size = cell.shape
         steps = input_gates.shape[0] // batch if batch else 0
         gates_by_step = input_gates.reshape(steps, batch, 4 * size)
