@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 
 from .. import dtypes as _dtypes
 from ..autograd.function import Primitive
@@ -61,9 +60,9 @@ for _alias, _target in (("arcsin", asin), ("arccos", acos), ("arctan", atan),
                         ("arcsinh", asinh), ("arccosh", acosh), ("arctanh", atanh)):
     tensor_method(_target, name=_alias)
 
-deg2rad = _float_unary("deg2rad", lambda xp, a: (a * np.asarray(math.pi / 180, a.dtype)),
+deg2rad = _float_unary("deg2rad", lambda xp, a: a * xp.asarray(math.pi / 180, a.dtype),
                        lambda node, x, g: g * (math.pi / 180), saves_input=False)
-rad2deg = _float_unary("rad2deg", lambda xp, a: (a * np.asarray(180 / math.pi, a.dtype)),
+rad2deg = _float_unary("rad2deg", lambda xp, a: a * xp.asarray(180 / math.pi, a.dtype),
                        lambda node, x, g: g * (180 / math.pi), saves_input=False)
 
 # ----------------------------------------------------------------- exp / log

@@ -248,7 +248,10 @@ class Primitive(Node):
         requires_grad = requires_grad and grad_state.enabled and cls.differentiable
         node.needs_grad = requires_grad
         xp = _pick_xp(arrays) if _backend._cupy is not None else np
-        if xp is np and arrays:  # a large operand (the first or last): the threaded numpy
+        if xp is not np:  # 0-d CPU operands, which PyTorch allows, go to the device (CuPy
+            # refuses numpy arrays, even 0-d ones)
+            arrays = [xp.asarray(a) if type(a) is np.ndarray else a for a in arrays]
+        elif arrays:  # a large operand (the first or last): the threaded numpy
             first, last = arrays[0], arrays[-1]
             if type(first) is np.ndarray and first.size >= _LARGE or \
                     type(last) is np.ndarray and last.size >= _LARGE:
