@@ -5,7 +5,7 @@ import threading
 
 import numpy as np
 
-from .errors import ArgumentError, DeviceError
+from .errors import ArgumentError, DeviceError, NotSupportedError
 
 __all__ = ["device", "cupy_module", "cuda_available", "array_module", "device_of",
            "to_device", "CPU", "set_default_device", "get_default_device", "default_device"]
@@ -178,6 +178,9 @@ def to_device(array, target: device):
                               f"{cp.cuda.runtime.getDeviceCount()} CUDA device(s) are visible")
         if isinstance(array, cp.ndarray) and array.device.id == index:
             return array
+        if array.dtype.name == "bfloat16":
+            raise NotSupportedError(f"moving a bfloat16 tensor to {target}: CuPy has no "
+                                    f"bfloat16 arrays; use float16 or float32 on CUDA")
         with cp.cuda.Device(index):
             return cp.asarray(array)
     raise DeviceError(f"moving a tensor to {target}: unsupported device type {target.type!r}")

@@ -86,7 +86,7 @@ def test_default_dtype_affects_inference():
 
 
 @pytest.mark.parametrize("bad", [[[1, 2], [3]], ["a"], [None], None, "abc", object()],
-                         ids=repr)
+                         ids=lambda value: "object()" if type(value) is object else repr(value))
 def test_tensor_errors(bad):
     with pytest.raises(Exception) as expected:
         torch.tensor(bad)

@@ -18,6 +18,7 @@ from ..errors import ArgumentTypeError, DTypeNotImplementedError, ShapeError, Te
 from ..return_types import namedtuple_result
 from ..tensor import _TORCH_TYPE_NAMES, Tensor
 from .copy_variants import NotDifferentiable
+from .slice_sums import ufunc_at
 
 __all__ = ["histogramdd"]
 
@@ -114,7 +115,7 @@ def _count(xp, points, weights, edges: list, density: bool):
         inside[...] = False
     values = xp.ones(points.shape[0], dtype=dtype) if weights is None else weights
     hist = xp.zeros(math.prod(shape), dtype=dtype)
-    xp.add.at(hist, flat[inside], values[inside])
+    ufunc_at(xp, "add", hist, flat[inside], values[inside])
     hist = hist.reshape(shape)
     if density:
         with np.errstate(divide="ignore", invalid="ignore"):  # an empty histogram gives NaN

@@ -8,7 +8,7 @@ from .. import dtypes as _dtypes
 from ..autograd.function import Primitive
 from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor, tensor_method, wrap_dim
-from .slice_sums import add_slices, single_axis_index
+from .slice_sums import add_slices, single_axis_index, ufunc_at
 from ..amp._dispatch import autocast_call, autocast_state
 
 __all__ = ["gather", "scatter", "scatter_add", "index_put", "convert_key", "take_along_dim"]
@@ -76,7 +76,7 @@ class IndexAdd(Primitive):
         if along_axis is not None and grad.ndim == len(shape):
             add_slices(xp, result, along_axis[0], along_axis[1], grad)
         else:
-            xp.add.at(result, key, grad)
+            ufunc_at(xp, "add", result, key, grad)
         return result
 
     def backward(self, grad):
@@ -135,7 +135,7 @@ class IndexPut(Primitive):
                 add_slices(xp, result, along_axis[0], along_axis[1],
                            value.astype(result.dtype, copy=False))
             else:
-                xp.add.at(result, key, value)
+                ufunc_at(xp, "add", result, key, value)
         else:
             result[key] = value
         return result
@@ -213,7 +213,7 @@ def _check_index(index: Tensor, op: str):
 
 def _along_axis_key(xp, index, dim):
     """An advanced-indexing key selecting ``index`` along ``dim`` (for np.add.at)."""
-    grids = list(xp.indices(index.shape, sparse=True))
+    grids = [xp.asarray(grid) for grid in np.indices(index.shape, sparse=True)]  # CuPy: no sparse=
     grids[dim] = index
     return tuple(grids)
 
@@ -250,7 +250,7 @@ class ScatterAdd(Primitive):
             if not hasattr(source, "shape") or source.shape != index.shape:
                 source = xp.broadcast_to(source, index.shape) if not hasattr(source, "shape") \
                     else source[tuple(slice(0, s) for s in index.shape)]
-            xp.add.at(result, _along_axis_key(xp, index, dim), source)
+            ufunc_at(xp, "add", result, _along_axis_key(xp, index, dim), source)
         return result
 
     def backward(self, grad):
@@ -271,9 +271,9 @@ class Scatter(Primitive):
             if reduce is None:
                 result[key] = source
             elif reduce == "add":
-                xp.add.at(result, key, source)
+                ufunc_at(xp, "add", result, key, source)
             elif reduce == "multiply":
-                xp.multiply.at(result, key, source)
+                ufunc_at(xp, "multiply", result, key, source)
             else:
                 raise ArgumentError(f"scatter(): reduce argument must be either add or "
                                     f"multiply, got {reduce!r}")

@@ -18,7 +18,7 @@ from .elementwise import where
 from .indexing import Gather, ScatterAdd, _along_axis_key, take_along_dim
 from .movement import broadcast_shapes, reshape
 from .shape_more import diagonal_scatter
-from .slice_sums import add_slices
+from .slice_sums import add_slices, ufunc_at
 from .strided import ViewScatter
 from ..amp._dispatch import autocast_call, autocast_state
 
@@ -313,7 +313,7 @@ class PutOp(Primitive):
         flat = result.reshape(-1)
         values = source.reshape(-1) if hasattr(source, "reshape") else source
         if accumulate:
-            xp.add.at(flat, index.reshape(-1), values)
+            ufunc_at(xp, "add", flat, index.reshape(-1), values)
         else:
             flat[index.reshape(-1)] = values
         return result
@@ -394,17 +394,17 @@ class ScatterReduceOp(Primitive):
                 identity = _extreme(xp, a.dtype, reduce == "amax")
             result[key] = identity
         if reduce in ("sum", "mean"):
-            xp.add.at(result, key, source)
+            ufunc_at(xp, "add", result, key, source)
         elif reduce == "prod":
-            xp.multiply.at(result, key, source)
+            ufunc_at(xp, "multiply", result, key, source)
         elif reduce == "amax":
-            xp.maximum.at(result, key, source)
+            ufunc_at(xp, "maximum", result, key, source)
         else:
-            xp.minimum.at(result, key, source)
+            ufunc_at(xp, "minimum", result, key, source)
         if reduce == "mean":
             counts = xp.ones(a.shape, dtype=np.int64) if include_self else \
                 xp.zeros(a.shape, dtype=np.int64)
-            xp.add.at(counts, key, 1)
+            ufunc_at(xp, "add", counts, key, 1)
             counts = xp.maximum(counts, 1)
             self.counts = counts
             if result.dtype.kind in "iub":

@@ -8,6 +8,7 @@ padded dim with a precomputed index vector.
 from __future__ import annotations
 
 from ..autograd.function import Primitive
+from .slice_sums import ufunc_at
 
 __all__ = ["ConstantPad", "TakeAxis", "IndexAddAxis", "pad_indices"]
 
@@ -52,7 +53,7 @@ class IndexAddAxis(Primitive):
         shape = list(grad.shape)
         shape[axis] = size
         result = xp.zeros(shape, dtype=grad.dtype)
-        xp.add.at(result, (slice(None),) * axis + (index,), grad)
+        ufunc_at(xp, "add", result, (slice(None),) * axis + (index,), grad)
         return result
 
     def backward(self, upstream):

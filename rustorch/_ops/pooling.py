@@ -332,7 +332,8 @@ class AdaptiveMaxPool(Primitive):
         flat_table = xp.stack([
             _flat_positions(xp, [xp.asarray(table[:, j]) for table, j in zip(tables, offset)],
                             input_size) for offset in offsets])
-        grids = xp.indices(tuple(output_size), sparse=True)
+        # open grids made by numpy (CuPy's indices has no sparse=)
+        grids = [xp.asarray(grid) for grid in np.indices(tuple(output_size), sparse=True)]
         indices = flat_table[(winner,) + tuple(grids)]
         self.indices = indices
         return values, indices

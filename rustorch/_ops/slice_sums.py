@@ -8,14 +8,40 @@ indexing) are added with one fancy-index ``+=``. Repeated ones are added in leve
 position's first occurrence, then its second ...: unique positions within a level, add.at's
 order and rounding), or, past 32 repeats of one position, summed per group with
 ``add.reduceat`` over a stable sort. CuPy's ``add.at`` (atomic adds on the GPU) is used as it is.
+
+``ufunc_at`` is ``numpy.<ufunc>.at`` for either library: CuPy has only ``add.at``, and only for
+some dtypes, so other cases (``multiply``/``maximum``/``minimum``, int64 or complex sums) go
+through host memory: correct, and slow.
 """
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["add_slices", "single_axis_index"]
+__all__ = ["add_slices", "single_axis_index", "ufunc_at"]
 
 _MAX_LEVELS = 32  # more repeats of one position than this: sum each group with add.reduceat
+# dtypes CuPy's atomic add.at supports
+_CUPY_ADD_AT_DTYPES = frozenset(("int32", "uint32", "uint64", "float16", "float32", "float64"))
+
+
+def _on_host(value):
+    return value.get() if hasattr(value, "__cuda_array_interface__") else value
+
+
+def ufunc_at(xp, name: str, target, key, values) -> None:
+    """``numpy.<name>.at(target, key, values)`` (unbuffered, repeated positions applying
+    each time) on a numpy or cupy ``target``."""
+    if isinstance(target, np.ndarray):
+        getattr(np, name).at(target, key, values)
+        return
+    if name == "add" and target.dtype.name in _CUPY_ADD_AT_DTYPES:
+        xp.add.at(target, key, values)
+        return
+    host_key = tuple(_on_host(part) for part in key) if isinstance(key, tuple) else \
+        _on_host(key)
+    host = target.get()
+    getattr(np, name).at(host, host_key, _on_host(values))
+    target[...] = xp.asarray(host)
 
 
 def single_axis_index(key):
@@ -36,7 +62,7 @@ def add_slices(xp, target, axis: int, index, values) -> None:
     accumulating (``numpy.add.at`` semantics; negative positions count from the end)."""
     key_prefix = (slice(None),) * axis
     if xp is not np and not isinstance(target, np.ndarray):
-        xp.add.at(target, key_prefix + (index,), values)
+        ufunc_at(xp, "add", target, key_prefix + (index,), values)
         return
     if index.size == 0:
         return

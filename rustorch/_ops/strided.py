@@ -10,6 +10,7 @@ import numpy as np
 from ..autograd.function import Primitive
 from ..errors import NotSupportedError, ShapeError
 from ..tensor import tensor_method, wrap_dim
+from .slice_sums import ufunc_at
 
 __all__ = ["as_strided"]
 
@@ -105,7 +106,7 @@ def _add_overlapping(xp, base, target, source):
     """``target += source`` where several target elements alias one memory location."""
     flat = base.reshape(-1)
     positions = _element_positions(xp, base, target)
-    xp.add.at(flat, positions.reshape(-1),
+    ufunc_at(xp, "add", flat, positions.reshape(-1),
               xp.broadcast_to(source, target.shape).reshape(-1))
 
 
@@ -214,7 +215,7 @@ class _AsStridedBackward(Primitive):
         self.simple = storage is input or (storage.size == input.size and
                                            input.flags.c_contiguous)
         gathered = xp.zeros(storage.size, dtype=grad.dtype)
-        xp.add.at(gathered, _element_positions(xp, storage, view(xp, input)).reshape(-1),
+        ufunc_at(xp, "add", gathered, _element_positions(xp, storage, view(xp, input)).reshape(-1),
                   grad.reshape(-1))
         return gathered[_element_positions(xp, storage, input)]
 

@@ -364,7 +364,8 @@ def _accumulate(tensor, gradient, handed, create_graph: bool) -> None:
             tensor.grad = gradient
             return
         data = gradient._data
-        if id(data) in handed or data.base is not None or not data.flags.writeable:
+        writeable = getattr(data.flags, "writeable", True)  # CuPy arrays are always writable
+        if id(data) in handed or data.base is not None or not writeable:
             data = data.copy()
         handed.add(id(data))
         tensor.grad = Tensor._make(data)

@@ -175,15 +175,17 @@ _LARGE = _parallel.MIN_ELEMENTS
 
 
 def _pick_xp(arrays):
-    module = np
+    """cupy when an operand is a CUDA array, else numpy. Python scalars and 0-d numpy arrays
+    go with either (PyTorch allows CPU scalars with CUDA tensors); numpy arrays with
+    dimensions don't go with CUDA ones."""
+    module, host_arrays = np, False
     for array in arrays:
-        if isinstance(array, np.ndarray) or not hasattr(array, "__cuda_array_interface__"):
-            if module is not np:
-                raise DeviceError(_device_mismatch(arrays))
-            continue
-        if module is np and any(isinstance(a, np.ndarray) and a.ndim > 0 for a in arrays):
-            raise DeviceError(_device_mismatch(arrays))
-        module = _backend.cupy_module()
+        if hasattr(array, "__cuda_array_interface__"):
+            module = _backend.cupy_module()
+        elif isinstance(array, np.ndarray) and array.ndim > 0:
+            host_arrays = True
+    if module is not np and host_arrays:
+        raise DeviceError(_device_mismatch(arrays))
     return module
 
 
@@ -267,8 +269,8 @@ class Primitive(Node):
             _QUIET_STATE.reset(quiet)
         if cls.multi_output:
             return node._wrap_outputs(inputs, result, requires_grad, xp)
-        if type(result) is not np.ndarray:
-            result = xp.asarray(result)
+        if type(result) is not np.ndarray and not hasattr(result, "__cuda_array_interface__"):
+            result = xp.asarray(result)  # numpy scalars (ops moving data keep their array)
         if not requires_grad:
             return Tensor._make(result)
         edges = []
@@ -300,7 +302,8 @@ class Primitive(Node):
             for tensor in tensors]
 
     def _wrap_outputs(self, inputs, results, requires_grad, xp):
-        results = tuple(r if type(r) is np.ndarray else xp.asarray(r) for r in results)
+        results = tuple(r if type(r) is np.ndarray or hasattr(r, "__cuda_array_interface__")
+                        else xp.asarray(r) for r in results)
         self.n_outputs = len(results)
         differentiable = self.differentiable_outputs
         if not requires_grad:

@@ -229,7 +229,10 @@ class Stream:
     def __init__(self, device: Any = None, priority: int = 0, **kwargs) -> None:
         cupy = _cupy("Stream")
         with cupy.cuda.Device(_index(device)):
-            self._stream = cupy.cuda.Stream(non_blocking=True, priority=priority)
+            try:
+                self._stream = cupy.cuda.Stream(non_blocking=True, priority=priority)
+            except TypeError:  # CuPy before 14 takes no priority
+                self._stream = cupy.cuda.Stream(non_blocking=True)
 
     @classmethod
     def _wrap(cls, cupy_stream) -> "Stream":
