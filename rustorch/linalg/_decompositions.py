@@ -6,6 +6,9 @@ complex inputs run forward, with the same formulas using conjugate transposes.
 """
 from __future__ import annotations
 
+import contextlib
+import importlib
+
 import numpy as np
 
 from ..autograd.function import OutputStash, Primitive
@@ -31,7 +34,8 @@ def _first_failure(xp, matrices, function):
     flat = matrices.reshape((-1,) + matrices.shape[-2:])
     for index in range(flat.shape[0]):  # only on the error path
         try:
-            function(flat[index])
+            with failures_raise(flat):
+                function(flat[index])
         except np.linalg.LinAlgError:
             return index, flat[index]
     return 0, flat[0]
@@ -39,6 +43,8 @@ def _first_failure(xp, matrices, function):
 
 def _zero_pivot(matrix) -> int:
     """1-based position of the first zero pivot of the LU factorization (LAPACK's info)."""
+    if hasattr(matrix, "__cuda_array_interface__"):  # only on the error path: on the host
+        matrix = matrix.get()
     try:
         import scipy.linalg
         import warnings
@@ -47,7 +53,7 @@ def _zero_pivot(matrix) -> int:
             lu, _ = scipy.linalg.lu_factor(np.asarray(matrix), check_finite=False)
         zeros = np.nonzero(np.diagonal(lu) == 0)[0]
         return int(zeros[0]) + 1 if zeros.size else matrix.shape[-1]
-    except (ImportError, TypeError, ValueError):  # cupy arrays, no scipy
+    except (ImportError, TypeError, ValueError):  # no scipy
         return matrix.shape[-1]
 
 
@@ -58,12 +64,22 @@ def _singular_error(xp, a, op: str) -> LinAlgError:
                        f"because the input matrix is singular.")
 
 
+def failures_raise(array):
+    """A context in which the linalg routines of ``array``'s library raise LinAlgError for
+    singular or non-positive-definite input, as numpy always does (CuPy returns garbage unless
+    told to raise)."""
+    if isinstance(array, np.ndarray):
+        return contextlib.nullcontext()
+    return importlib.import_module("cupyx").errstate(linalg="raise")
+
+
 class Inv(Primitive):
     saves_output = True
 
     def forward(self, xp, a):
         try:
-            return xp.linalg.inv(a)
+            with failures_raise(a):
+                return xp.linalg.inv(a)
         except np.linalg.LinAlgError:
             raise _singular_error(xp, a, "linalg.inv") from None
 
@@ -82,8 +98,13 @@ class Solve(Primitive):
     saves_output = True
 
     def forward(self, xp, a, b):
+        if not isinstance(a, np.ndarray):  # CuPy's solve does not broadcast batch dims
+            batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+            a = xp.broadcast_to(a, batch + a.shape[-2:])
+            b = xp.broadcast_to(b, batch + b.shape[-2:])
         try:
-            return xp.linalg.solve(a, b)
+            with failures_raise(a):
+                return xp.linalg.solve(a, b)
         except np.linalg.LinAlgError:
             raise LinAlgError("torch.linalg.solve: The solver failed because the input matrix "
                               "is singular.") from None
@@ -156,7 +177,8 @@ class Cholesky(Primitive):
     def forward(self, xp, a, upper=False):
         self.upper = upper
         try:
-            lower = xp.linalg.cholesky(a)
+            with failures_raise(a):
+                lower = xp.linalg.cholesky(a)
         except np.linalg.LinAlgError:
             raise _not_positive_definite(xp, a) from None
         return xp.conj(xp.swapaxes(lower, -1, -2)) if upper else lower
