@@ -51,9 +51,41 @@ def _index_error(error, shape):
     return TensorIndexError(f"invalid index for a tensor of shape {list(shape)}: {message}")
 
 
+def check_device_bounds(array, key) -> None:
+    """IndexError for integer-array positions outside their axis, for CUDA arrays (CuPy wraps
+    them around where numpy raises). One device-to-host check per integer array."""
+    if isinstance(array, np.ndarray):
+        return
+    items = key if isinstance(key, tuple) else (key,)
+    consumed = sum(getattr(item, "ndim", 1) if getattr(item, "dtype", None) is not None and
+                   item.dtype.kind == "b" else 0 if item is None or item is Ellipsis else 1
+                   for item in items)
+    axis = 0
+    for item in items:
+        if item is Ellipsis:
+            axis += array.ndim - consumed
+        elif item is None:
+            continue
+        elif getattr(item, "dtype", None) is not None and item.dtype.kind == "b":
+            axis += item.ndim
+        else:
+            if getattr(item, "dtype", None) is not None and item.dtype.kind in "iu" and \
+                    item.size and axis < array.ndim:
+                size = array.shape[axis]
+                low, high = int(item.min()), int(item.max())
+                if low < -size or high >= size:
+                    bad = high if high >= size else low
+                    raise TensorIndexError(f"index out of range: index {bad} is out of bounds "
+                                           f"for axis {axis} with size {size} (tensor of shape "
+                                           f"{list(array.shape)})")
+            axis += 1
+
+
 class GetItem(Primitive):
     def forward(self, xp, a, key=None, basic=True):
         self.key, self.input_shape, self.basic = key, a.shape, basic
+        if not basic:
+            check_device_bounds(a, key)
         try:
             return a[key]
         except IndexError as error:
@@ -127,6 +159,7 @@ def _getitem(self, key):
 class IndexPut(Primitive):
     def forward(self, xp, a, value, key=None, accumulate=False):
         self.key, self.accumulate = key, accumulate
+        check_device_bounds(a, key)
         result = a.copy()
         if accumulate:
             along_axis = single_axis_index(key)
@@ -171,6 +204,7 @@ def _setitem(self, key, value):
         self.requires_grad or isinstance(value, Tensor) and value.requires_grad)
     if not recording:
         data = value._data if isinstance(value, Tensor) else value
+        check_device_bounds(self._data, converted)
         try:
             self._data[converted] = data
         except IndexError as error:
