@@ -29,9 +29,10 @@ def _infer_array(data, xp=np, dtype=None):
         array = np.asarray(data)
         _dtypes.from_numpy_dtype(array.dtype)  # raises for unsupported dtypes
         return xp.asarray(array) if xp is not np else array
-    if hasattr(data, "__cuda_array_interface__") or hasattr(data, "__array_interface__"):
-        array = xp.asarray(data)
-        return array
+    if hasattr(data, "__cuda_array_interface__"):  # a CuPy array: copied to the host if asked
+        return data.get() if xp is np else xp.asarray(data)
+    if hasattr(data, "__array_interface__"):
+        return xp.asarray(data)
     if isinstance(data, (list, tuple)):
         data = _unwrap_nested(data)
     try:
