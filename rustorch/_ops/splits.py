@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import _backend
 from .. import dtypes as _dtypes
+from .._storage_blocks import block_bytes, memory_block, pointer
 from ..errors import (ArgumentTypeError, ArgumentValueError, AutogradError, DeviceError,
                       DTypeError, ShapeError)
 from ..layout import preserve_format
@@ -23,7 +24,7 @@ from ..tensor import _TORCH_TYPE_NAMES, Size, Tensor, tensor_method, wrap_dim
 from .indexing_more import masked_fill
 from .memory_format import is_contiguous_as, memory_order
 from .scalar_values import scalar_for
-from .strided import _storage_root, as_strided
+from .strided import as_strided
 
 __all__ = ["tensor_split", "hsplit", "vsplit", "dsplit", "resize_as_"]
 
@@ -228,14 +229,15 @@ def fill_diagonal_(input: Tensor, fill_value, wrap: bool = False) -> Tensor:
 # ----------------------------------------------------------------- resize_
 def _storage_from_first_element(data):
     """A 1-D array over the tensor's storage from its first element to the storage's end
-    (sharing memory), or the tensor's values in row-major order when no storage is known."""
-    if type(data) is np.ndarray:
-        root = _storage_root(data)
-        if root.flags.c_contiguous:
-            offset = data.__array_interface__["data"][0] - root.__array_interface__["data"][0]
-            if 0 <= offset <= root.nbytes and offset % data.itemsize == 0:
-                count = (root.nbytes - offset) // data.itemsize
-                return np.ndarray((count,), dtype=data.dtype, buffer=root, offset=offset)
+    (sharing memory; numpy or cupy), or the tensor's values in row-major order when no storage
+    is known."""
+    block = memory_block(data)
+    if block is not None:
+        whole = block_bytes(data)  # the block's bytes, on the tensor's device
+        offset, itemsize = pointer(data) - block[1], data.itemsize
+        if 0 <= offset <= whole.size and offset % itemsize == 0:
+            count = (whole.size - offset) // itemsize
+            return whole[offset:offset + count * itemsize].view(data.dtype)
     return data.reshape(-1)
 
 
