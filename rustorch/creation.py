@@ -29,8 +29,9 @@ def _infer_array(data, xp=np, dtype=None):
         array = np.asarray(data)
         _dtypes.from_numpy_dtype(array.dtype)  # raises for unsupported dtypes
         return xp.asarray(array) if xp is not np else array
-    if hasattr(data, "__cuda_array_interface__"):  # a CuPy array: copied to the host if asked
-        return data.get() if xp is np else xp.asarray(data)
+    if hasattr(data, "__cuda_array_interface__"):  # stays on its GPU, as in PyTorch (a CPU
+        # device= copies it to the host afterwards)
+        return _backend.cuda_module_or_raise("a tensor from a CUDA array").asarray(data)
     if hasattr(data, "__array_interface__"):
         return xp.asarray(data)
     if isinstance(data, (list, tuple)):

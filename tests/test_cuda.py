@@ -163,3 +163,32 @@ def test_large_reductions_and_gradients_on_gpu_match_cpu():
 
     for gpu, cpu in zip(run("cuda"), run("cpu")):
         np.testing.assert_allclose(gpu, cpu, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.cuda
+@needs_cuda
+def test_tensors_from_cupy_arrays_stay_on_the_gpu():
+    import cupy
+    array = cupy.arange(6.0).reshape(2, 3)
+    shared = rustorch.as_tensor(array)
+    assert shared.device == rustorch.device("cuda", 0) and shared.data_ptr() == array.data.ptr
+    copied = rustorch.tensor(array)
+    assert copied.is_cuda and copied.data_ptr() != array.data.ptr
+    host = rustorch.as_tensor(array, device="cpu")
+    assert host.device.type == "cpu" and host.tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
+
+
+@pytest.mark.cuda
+@needs_cuda
+def test_singular_solves_and_wrapped_indices_raise_on_gpu():
+    singular = rustorch.zeros(2, 2, device="cuda")
+    for call in (lambda: rustorch.linalg.inv(singular),
+                 lambda: rustorch.linalg.solve(singular, rustorch.ones(2, 1, device="cuda")),
+                 lambda: rustorch.linalg.cholesky(singular)):
+        with pytest.raises(RuntimeError):
+            call()
+    values = rustorch.arange(3.0, device="cuda")
+    with pytest.raises(IndexError):
+        values[rustorch.tensor([0, 3], device="cuda")]
+    assert (values + 2).tolist() == [2.0, 3.0, 4.0]
+    assert (values * rustorch.tensor(2.0)).tolist() == [0.0, 2.0, 4.0]  # 0-d CPU operand
