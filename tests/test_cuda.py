@@ -192,3 +192,15 @@ def test_singular_solves_and_wrapped_indices_raise_on_gpu():
         values[rustorch.tensor([0, 3], device="cuda")]
     assert (values + 2).tolist() == [2.0, 3.0, 4.0]
     assert (values * rustorch.tensor(2.0)).tolist() == [0.0, 2.0, 4.0]  # 0-d CPU operand
+
+
+@pytest.mark.cuda
+@needs_cuda
+def test_special_functions_cupyx_lacks_run_on_a_host_copy():
+    x = rustorch.linspace(-0.9, 0.9, 7, dtype=rustorch.float64)
+    for compute in (lambda t: rustorch.special.chebyshev_polynomial_u(t, 3),
+                    lambda t: rustorch.special.airy_ai(t),
+                    lambda t: rustorch.special.spherical_bessel_j0(t)):
+        on_gpu = compute(x.cuda())
+        assert on_gpu.is_cuda
+        np.testing.assert_allclose(on_gpu.cpu().numpy(), compute(x).numpy(), rtol=1e-12)

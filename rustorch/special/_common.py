@@ -21,14 +21,19 @@ def call_special(xp, function_name: str, *arrays, output: int | None = None, dty
     """``special.<function_name>(*arrays)`` in ``dtype`` (default: the first array's dtype).
 
     Half types compute in float32 (scipy has no float16/bfloat16 kernels); ``output`` picks
-    one result of a multi-output function (``airy``). CUDA arrays use ``cupyx.scipy.special``
-    and raise NotSupportedError where it lacks the function.
+    one result of a multi-output function (``airy``). CUDA arrays use ``cupyx.scipy.special``;
+    where it lacks the function (the orthogonal polynomials, ``airy``, ``spherical_jn``), scipy
+    computes it on a host copy and the result goes back to the device.
     """
     module = special_module(xp)
     function = getattr(module, function_name, None)
     if function is None:
-        raise NotSupportedError(f"{module.__name__} has no '{function_name}', which this "
-                                f"torch.special function needs; move the tensor to the CPU")
+        if not any(hasattr(array, "__cuda_array_interface__") for array in arrays):
+            raise NotSupportedError(f"{module.__name__} has no '{function_name}', which this "
+                                    f"torch.special function needs")
+        host = [array.get() if hasattr(array, "__cuda_array_interface__") else array
+                for array in arrays]
+        return xp.asarray(call_special(np, function_name, *host, output=output, dtype=dtype))
     dtype = arrays[0].dtype if dtype is None else dtype
     arrays = [array.astype(np.float32) if array.dtype.name in _LOW_PRECISION else array
               for array in arrays]
