@@ -163,6 +163,9 @@ def _filled(kind: str, shape, dtype, device, requires_grad, fill_value=None,
     dtype = _dtypes.get_default_dtype() if dtype is None else _dtypes.to_dtype(dtype)
     device = _backend.default_device(device)
     xp = _xp_for(device)
+    if xp is not np and dtype.name == "bfloat16":
+        raise NotSupportedError(f"creating a bfloat16 tensor on {device}: CuPy has no bfloat16 "
+                                f"arrays; use float16 or float32 on CUDA")
     if kind == "full":  # PyTorch refuses a value the dtype cannot hold (-1.5 as uint8 ...)
         from ._ops.scalar_values import scalar_for
         fill_value = scalar_for(fill_value, dtype, "full")

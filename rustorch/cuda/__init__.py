@@ -131,7 +131,8 @@ def get_device_capability(device: Any = None) -> tuple[int, int]:
 
 
 def is_bf16_supported(including_emulation: bool = True) -> bool:
-    return is_available() and (including_emulation or get_device_capability()[0] >= 8)
+    """False: CuPy, which holds rustorch's CUDA tensors, has no bfloat16 arrays."""
+    return False
 
 
 # ----------------------------------------------------------------- memory
