@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _backend, _switches
-from ._storage_blocks import block_bytes
+from ._storage_blocks import block_bytes, pointer
 from .errors import ArgumentTypeError, NotSupportedError, ShapeError, TensorIndexError
 
 __all__ = ["UntypedStorage"]
@@ -48,9 +48,7 @@ class UntypedStorage:
         return 1
 
     def data_ptr(self) -> int:
-        if isinstance(self._bytes, np.ndarray):
-            return int(self._bytes.__array_interface__["data"][0])
-        return int(self._bytes.data.ptr)
+        return pointer(self._bytes)
 
     @property
     def device(self) -> _backend.device:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes as _dtypes
+from .._warn_once import warn_once
 from .._storage_blocks import block_bytes, memory_block, place_in_block
 from ..autograd.function import Primitive
 from ..errors import (ArgumentTypeError, DTypeError, DTypeNotImplementedError, ShapeError,
@@ -106,8 +107,7 @@ def index_reduce(input: Tensor, dim: int, index: Tensor, source: Tensor, reduce:
     ...                    torch.tensor([2.0, 3.0, 4.0]), "prod").tolist()
     [6.0, 1.0, 4.0]
     """
-    from .spectral import _warn_once  # noqa: PLC0415 - spectral pulls in the fft stack
-    _warn_once(_BETA_WARNING)
+    warn_once(_BETA_WARNING)
     dim = wrap_dim(dim, input.ndim)
     _check_index_reduce(input, dim, index, source, reduce)
     vector = reshape(input, (1,)) if input.ndim == 0 else input

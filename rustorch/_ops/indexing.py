@@ -51,34 +51,35 @@ def _index_error(error, shape):
     return TensorIndexError(f"invalid index for a tensor of shape {list(shape)}: {message}")
 
 
+def _axes_taken(item) -> int:
+    """How many axes of the indexed array a key item consumes."""
+    if item is None or item is Ellipsis:
+        return 0
+    if getattr(item, "dtype", None) is not None and item.dtype.kind == "b":
+        return item.ndim  # a mask covers as many axes as it has
+    return 1
+
+
 def check_device_bounds(array, key) -> None:
     """IndexError for integer-array positions outside their axis, for CUDA arrays (CuPy wraps
     them around where numpy raises). One device-to-host check per integer array."""
     if isinstance(array, np.ndarray):
         return
     items = key if isinstance(key, tuple) else (key,)
-    consumed = sum(getattr(item, "ndim", 1) if getattr(item, "dtype", None) is not None and
-                   item.dtype.kind == "b" else 0 if item is None or item is Ellipsis else 1
-                   for item in items)
     axis = 0
     for item in items:
         if item is Ellipsis:
-            axis += array.ndim - consumed
-        elif item is None:
+            axis += array.ndim - sum(_axes_taken(other) for other in items)
             continue
-        elif getattr(item, "dtype", None) is not None and item.dtype.kind == "b":
-            axis += item.ndim
-        else:
-            if getattr(item, "dtype", None) is not None and item.dtype.kind in "iu" and \
-                    item.size and axis < array.ndim:
-                size = array.shape[axis]
-                low, high = int(item.min()), int(item.max())
-                if low < -size or high >= size:
-                    bad = high if high >= size else low
-                    raise TensorIndexError(f"index out of range: index {bad} is out of bounds "
-                                           f"for axis {axis} with size {size} (tensor of shape "
-                                           f"{list(array.shape)})")
-            axis += 1
+        if getattr(item, "dtype", None) is not None and item.dtype.kind in "iu" and \
+                item.size and axis < array.ndim:
+            size = array.shape[axis]
+            low, high = int(item.min()), int(item.max())
+            if low < -size or high >= size:
+                raise TensorIndexError(f"index out of range: index {high if high >= size else low}"
+                                       f" is out of bounds for axis {axis} with size {size} "
+                                       f"(tensor of shape {list(array.shape)})")
+        axis += _axes_taken(item)
 
 
 class GetItem(Primitive):

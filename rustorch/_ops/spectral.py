@@ -24,12 +24,10 @@ tensor([0., 1., 2., 3., 4., 5., 6., 7.])
 """
 from __future__ import annotations
 
-from ..amp._dispatch import autocast_call, autocast_state
-
-import warnings
-
 import numpy as np
 
+from .._warn_once import warn_once
+from ..amp._dispatch import autocast_call, autocast_state
 from ..errors import (ArgumentTypeError, ArgumentValueError, DeviceError, DTypeError,
                       ShapeError, TensorIndexError)
 from ..fft import fft, ifft, irfft, rfft
@@ -58,16 +56,6 @@ _PADDED_TAIL = (
     "The length of signal is shorter than the length parameter. Result is being padded with "
     "zeros in the tail. Please check your center and hop_length settings.")
 _ONESIDED_COMPLEX = "Cannot have onesided output if window or input is complex"
-
-_warned: set[str] = set()
-
-
-def _warn_once(message: str) -> None:
-    """PyTorch's ``TORCH_WARN_ONCE``: the first time in the process only."""
-    if message not in _warned:
-        _warned.add(message)
-        warnings.warn(message, UserWarning, stacklevel=3)
-
 
 # ----------------------------------------------------------------- messages and arguments
 def _describe(tensor: Tensor) -> str:
@@ -151,7 +139,7 @@ def stft(input: Tensor, n_fft: int, hop_length: int | None = None,
 def _check_window(op: str, input: Tensor, window, no_window_warning: str) -> None:
     """torch warns (once) without a window and refuses one on another device."""
     if window is None:
-        _warn_once(no_window_warning)
+        warn_once(no_window_warning)
     elif window.device != input.device:
         raise DeviceError(f"{op} input and window must be on the same device but got self on "
                           f"{input.device} and window on {window.device}")
@@ -170,7 +158,7 @@ def _stft(input, n_fft, hop_length, win_length, window, normalized, onesided, re
             raise ArgumentValueError(
                 "stft requires the return_complex parameter be given for real inputs, and will "
                 "further require that return_complex=True in a future PyTorch release.")
-        _warn_once(_REAL_OUTPUT)
+        warn_once(_REAL_OUTPUT)
 
     def fail(message, error=ShapeError):
         raise error(f"stft({_describe(input)}{list(input.shape)}, n_fft={n_fft}, hop_length="
@@ -316,7 +304,7 @@ def istft(input: Tensor, n_fft: int, hop_length: int | None = None,
     if real_dim == 3:
         signal = signal.squeeze(0)
     if end > expected:
-        _warn_once(_PADDED_TAIL)
+        warn_once(_PADDED_TAIL)
         widths = ((0, 0),) * (signal.ndim - 1) + ((0, end - expected),)
         signal = ConstantPad.apply(signal, widths=widths)
     return signal

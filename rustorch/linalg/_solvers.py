@@ -23,6 +23,7 @@ import types
 import numpy as np
 
 from .._ops._results import accepts_out
+from .._warn_once import warn_once
 from ..amp._dispatch import autocast_call, autocast_state
 from ..autograd.function import Primitive, _broadcast_error
 from ..dtypes import promote_types
@@ -359,8 +360,7 @@ def triangular_solve(input, A, upper: bool = True, transpose: bool = False,  # n
     batch dims broadcast. Deprecated in PyTorch for ``linalg.solve_triangular``."""
     if autocast_state.active:
         return autocast_call(triangular_solve, "triangular_solve", **locals())
-    from .._ops.spectral import _warn_once
-    _warn_once(_TRIANGULAR_SOLVE_WARNING)
+    warn_once(_TRIANGULAR_SOLVE_WARNING)
     for tensor, name in ((input, "b"), (A, "A")):
         if tensor.ndim < 2:
             raise ShapeError(f"torch.triangular_solve: Expected {name} to have at least 2 "

@@ -104,8 +104,8 @@ def test_index_reduce_in_place_and_out():
 
 
 def test_index_reduce_warns_once_like_torch():
-    from rustorch._ops import spectral
-    spectral._warned.discard("index_reduce() is in beta and the API may change at any time.")
+    from rustorch import _warn_once
+    _warn_once._warned.discard("index_reduce() is in beta and the API may change at any time.")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         for _ in range(2):

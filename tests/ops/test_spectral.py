@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 import pytest
 
-from rustorch._ops import spectral
+from rustorch import _warn_once
 from rustorch.autograd import gradcheck, gradgradcheck
 from tests._oracle import check, check_error, randn, rustorch, torch
 
@@ -281,7 +281,7 @@ def test_istft_errors(call):
 
 
 def test_warnings_come_once_per_process_like_torch():
-    spectral._warned.clear()
+    _warn_once._warned.clear()
     x, spectrum = rustorch.randn(20), rustorch.randn(5, 11, dtype=rustorch.complex64)
     cases = [
         ("A window was not provided. A rectangular window will be applied,which is known",

@@ -71,7 +71,7 @@ class LSTMLayer(Primitive):
                for grad in (grad_outputs, grad_hidden, grad_cell)):
             return NotImplemented
         steps, batch, size = cells.shape
-        order = list(range(steps - 1, -1, -1) if self.reverse else range(steps))
+        order = range(steps - 1, -1, -1) if self.reverse else range(steps)
         if grad_outputs is not None:
             grad_outputs = grad_outputs.reshape(steps, batch, size)
         gate_grads = _backend.array_module(activations).empty_like(activations)
@@ -87,12 +87,12 @@ class LSTMLayer(Primitive):
             grad_hidden = step_grads @ weight_hh
         initial_hidden = self.saved[1]._data
         # the hidden state each step started from: h0, then the outputs in processing order
-        previous = outputs[order[:-1]] if steps > 1 else outputs[:0]
+        previous = outputs[:0:-1] if self.reverse else outputs[:-1]
         flat_grads = gate_grads.reshape(steps * batch, 4 * size)
         grad_weight = flat_grads[:batch].T @ initial_hidden if steps else None
         if steps > 1:
             grad_weight += flat_grads[batch:].T @ previous.reshape(-1, size)
-        by_time = gate_grads[order] if self.reverse else gate_grads
+        by_time = gate_grads[::-1] if self.reverse else gate_grads
         return (by_time.reshape(steps * batch, 4 * size) if self.needs_input_grad(0) else None,
                 grad_hidden if self.needs_input_grad(1) else None,
                 grad_cell if self.needs_input_grad(2) else None,
