@@ -7,6 +7,7 @@ flags of devices rustorch has no backend for, ``new_empty_strided``.
 from __future__ import annotations
 
 from .. import creation
+from ..errors import ArgumentValueError, NotSupportedError
 from ..tensor import Tensor, tensor_method
 from . import einsum, scan, selection
 from .composite import _inplace_method
@@ -46,10 +47,16 @@ def is_same_size(self, other: Tensor) -> bool:
 
 
 @tensor_method
-def dim_order(self, *, ambiguity_check: bool = False) -> tuple:
+def dim_order(self, *, ambiguity_check=False) -> tuple:
     """Dimensions from the outermost in memory to the innermost (by decreasing stride; ties
-    keep the dimension order)."""
+    keep the dimension order). ``ambiguity_check=True`` raises when two dims share a stride."""
     strides = self.stride()
+    if not isinstance(ambiguity_check, bool):
+        raise NotSupportedError("dim_order(ambiguity_check=<list of memory formats>) is not "
+                                "supported yet; pass True or False")
+    if ambiguity_check and len(set(strides)) < len(strides):
+        raise ArgumentValueError("The tensor does not have unique dim order, or cannot map to "
+                                 "exact one of the given memory formats.")
     return tuple(sorted(range(self.ndim), key=lambda dim: -strides[dim]))
 
 

@@ -75,3 +75,13 @@ def test_tensor_facts():
         fresh = grid.new_empty_strided((2, 2), (1, 2))
         assert fresh.stride() == (1, 2) and fresh.dtype == m.float32
         assert not (grid.is_mps or grid.is_xpu or grid.is_nested or grid.is_sparse_csr)
+
+
+def test_dim_order_ambiguity_check_as_torch():
+    for m in (torch, rustorch):
+        assert m.ones(2, 3, 4).dim_order(ambiguity_check=True) == (0, 1, 2)
+        assert m.ones(2, 3).t().dim_order(ambiguity_check=True) == (1, 0)
+        with pytest.raises(RuntimeError, match="does not have unique dim order"):
+            m.ones(2, 1, 4).dim_order(ambiguity_check=True)
+    with pytest.raises(NotImplementedError, match="ambiguity_check"):
+        rustorch.ones(2).dim_order(ambiguity_check=[rustorch.contiguous_format])
