@@ -24,11 +24,12 @@ import torch
 
 import rustorch
 
-__all__ = ["DEVICE", "check", "check_error", "randn", "rand", "randint", "to_torch", "to_rustorch",
-           "assert_close", "TOLERANCES", "torch", "rustorch"]
+__all__ = ["DEVICE", "ON_CPU", "check", "check_error", "randn", "rand", "randint", "to_torch",
+           "to_rustorch", "as_numpy", "assert_close", "TOLERANCES", "torch", "rustorch"]
 
 _rng = np.random.default_rng(0)
 DEVICE = os.environ.get("RUSTORCH_TEST_DEVICE", "cpu")
+ON_CPU = DEVICE == "cpu"
 
 TOLERANCES = {
     "float64": (1e-7, 1e-7), "float32": (1e-4, 1e-5), "float16": (1e-2, 1e-2),
@@ -80,7 +81,9 @@ def to_rustorch(value, requires_grad: bool = False):
     return value
 
 
-def _as_numpy(tensor):
+def as_numpy(tensor):
+    """A host numpy array of a torch or rustorch tensor (detached, copied off a GPU, bfloat16
+    widened to float32), or of anything ``numpy.asarray`` takes."""
     if isinstance(tensor, torch.Tensor):
         tensor = tensor.detach().resolve_conj().resolve_neg()  # torch's lazy conjugate views
         if tensor.dtype == torch.bfloat16:
@@ -118,7 +121,7 @@ def assert_close(actual, expected, rtol=None, atol=None, what: str = "output",
     default_rtol, default_atol = TOLERANCES.get(expected_dtype, (0, 0))
     rtol = default_rtol if rtol is None else rtol
     atol = default_atol if atol is None else atol
-    actual_array, expected_array = _as_numpy(actual), _as_numpy(expected)
+    actual_array, expected_array = as_numpy(actual), as_numpy(expected)
     if expected_array.dtype.kind in "fc":
         np.testing.assert_allclose(actual_array, expected_array, rtol=rtol, atol=atol,
                                    equal_nan=True, err_msg=what)
@@ -175,7 +178,7 @@ def check(fn, *inputs, grad: bool = True, rtol=None, atol=None, grad_rtol=None,
     for index, (t, r) in enumerate(zip(torch_inputs, rust_inputs)):
         if isinstance(t, torch.Tensor) and t.requires_grad:
             if t.grad is None:
-                assert r.grad is None or not np.any(_as_numpy(r.grad)), \
+                assert r.grad is None or not np.any(as_numpy(r.grad)), \
                     f"input {index}: torch has no gradient but rustorch has one"
                 continue
             assert r.grad is not None, f"input {index}: rustorch produced no gradient"
