@@ -157,6 +157,21 @@ def device_of(array) -> device:
     return device("cuda", int(array.device.id))
 
 
+def check_same_device(op: str, reference, **arguments) -> None:
+    """PyTorch's error when a tensor argument of ``op`` (None skipped) is not on the device of
+    ``reference``. For ops that read several tensors' arrays themselves; ``Primitive.apply``
+    checks its own operands."""
+    expected = device_of(reference._data)
+    for name, value in arguments.items():
+        if value is not None and type(value._data) is not type(reference._data):
+            found = device_of(value._data)
+            if found != expected:
+                raise DeviceError(
+                    f"Expected all tensors to be on the same device, but found at least two "
+                    f"devices, {expected} and {found}! (when checking argument {name} of "
+                    f"{op}; move it with .to({str(expected)!r}))")
+
+
 def cuda_module_or_raise(what: str):
     cp = cupy_module()
     if cp is None:

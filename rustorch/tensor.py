@@ -15,6 +15,7 @@ from .autograd import function as _function
 from .autograd.engine import run_backward
 from .autograd.function import AccumulateGrad, Node, gradient_edge
 from .autograd.grad_mode import grad_state
+from ._grad_assignment import check_assigned_grad
 from ._tensor_protocol import TensorProtocol, _rebuild_tensor  # noqa: F401 (pickles)
 from .errors import AutogradError, DTypeError, ShapeError
 
@@ -59,7 +60,7 @@ def tensor_method(function=None, *, name: str | None = None):
 class Tensor(TensorProtocol):
     """A multi-dimensional array with autograd, behaving like ``torch.Tensor``."""
 
-    __slots__ = ("_data", "requires_grad", "grad", "grad_fn", "_output_nr", "_version_counter",
+    __slots__ = ("_data", "requires_grad", "_grad", "grad_fn", "_output_nr", "_version_counter",
                  "_base", "_view_fn", "_accumulator_ref", "__dict__", "__weakref__")
     __array_priority__ = 1000  # numpy scalars on the left defer to Tensor operators
 
@@ -72,7 +73,7 @@ class Tensor(TensorProtocol):
         tensor = _new(Tensor)
         tensor._data = data
         tensor.requires_grad = requires_grad
-        tensor.grad = None
+        tensor._grad = None
         tensor.grad_fn = grad_fn
         tensor._output_nr = output_nr
         tensor._version_counter = [0]
@@ -85,13 +86,29 @@ class Tensor(TensorProtocol):
         """Initialise a Tensor subclass instance (used by Parameter and friends)."""
         self._data = data
         self.requires_grad = requires_grad
-        self.grad = None
+        self._grad = None
         self.grad_fn = None
         self._output_nr = 0
         self._version_counter = [0]
         self._base = None
         self._view_fn = None
         self._accumulator_ref = None
+
+    @property
+    def grad(self):
+        """The gradient backward accumulated (None until then); assigning checks, as PyTorch
+        does, that the value is a tensor of this tensor's dtype, device and size."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value) -> None:
+        if value is not None:
+            check_assigned_grad(self, value)
+        self._grad = value
+
+    @grad.deleter
+    def grad(self) -> None:
+        self._grad = None
 
     # ----------------------------------------------------------------- metadata
     @property

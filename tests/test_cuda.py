@@ -204,3 +204,55 @@ def test_special_functions_cupyx_lacks_run_on_a_host_copy():
         on_gpu = compute(x.cuda())
         assert on_gpu.is_cuda
         np.testing.assert_allclose(on_gpu.cpu().numpy(), compute(x).numpy(), rtol=1e-12)
+
+
+@pytest.mark.cuda
+@needs_cuda
+def test_cpu_scalar_operands_get_cpu_gradients_on_gpu():
+    """A 0-d CPU tensor may join a CUDA op (as in torch); its gradient comes back on the CPU."""
+    x = rustorch.tensor([1.0, 2.0, 3.0], device="cuda", requires_grad=True)
+    scale = rustorch.tensor(2.0, requires_grad=True)
+    (x * scale + scale).sum().backward()
+    assert scale.grad.device.type == "cpu" and x.grad.device.type == "cuda"
+    assert scale.grad.item() == 9.0
+    np.testing.assert_array_equal(x.grad.cpu().numpy(), [2.0, 2.0, 2.0])
+    slope, = rustorch.autograd.grad((x * scale).sum(), scale, create_graph=True)
+    assert slope.device.type == "cpu" and slope.requires_grad and slope.item() == 6.0
+
+
+@pytest.mark.cuda
+@needs_cuda
+def test_cpu_index_tensors_index_gpu_tensors():
+    x = rustorch.arange(12.0, device="cuda").reshape(3, 4).requires_grad_()
+    rows = rustorch.tensor([2, 0])
+    assert x[rows].device.type == "cuda" and x[rows].tolist() == [[8, 9, 10, 11], [0, 1, 2, 3]]
+    x[rows].sum().backward()
+    assert x.grad.sum(1).tolist() == [4.0, 0.0, 4.0]
+    target = rustorch.zeros(3, 4, device="cuda")
+    target[rustorch.tensor([True, False, True])] = 1.0
+    assert target.sum().item() == 8.0
+    with pytest.raises(IndexError):
+        x[rustorch.tensor([3])]
+
+
+@pytest.mark.cuda
+@needs_cuda
+@pytest.mark.parametrize("call", [
+    lambda x: rustorch.nn.functional.nll_loss(x, rustorch.tensor([0, 1, 2])),
+    lambda x: rustorch.nn.functional.cross_entropy(x, rustorch.tensor([0, 1, 2])),
+    lambda x: rustorch.nn.functional.cross_entropy(x, rustorch.tensor([0, 1, 2], device="cuda"),
+                                                   weight=rustorch.ones(4)),
+    lambda x: rustorch.nn.functional.batch_norm(x, rustorch.zeros(4), rustorch.ones(4),
+                                                training=True),
+    lambda x: rustorch.index_select(x, 0, rustorch.tensor([0])),
+    lambda x: rustorch.take(x, rustorch.tensor([0])),
+    lambda x: x.index_reduce(0, rustorch.tensor([0]), rustorch.ones(1, 4, device="cuda"),
+                             "prod"),
+    lambda x: x + rustorch.ones(4),
+], ids=["nll_target", "cross_entropy_target", "cross_entropy_weight", "batch_norm_stats",
+        "index_select", "take", "index_reduce", "add"])
+def test_cpu_arguments_of_gpu_ops_raise_torchs_device_error(call):
+    x = rustorch.randn(3, 4, device="cuda")
+    with pytest.raises(RuntimeError, match="same device") as error:
+        call(x)
+    assert isinstance(error.value, rustorch.RusTorchError)

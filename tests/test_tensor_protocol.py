@@ -250,6 +250,24 @@ def test_dlpack_non_contiguous_and_capsule():
     assert from_dlpack(capsule).tolist() == [0.0, 1.0, 2.0]
 
 
+@pytest.mark.parametrize("name, offset", [(b"dltensor", 0), (b"dltensor_versioned", 32)])
+def test_bare_capsule_device_is_read_from_its_dltensor(name, offset):
+    """A bare capsule says where its memory is only inside its struct: a CUDA one (device
+    type 2, id 3) must not be taken for host memory."""
+    import ctypes
+    from rustorch.utils.dlpack import _capsule_device
+    struct = (ctypes.c_int32 * 32)()
+    pointer_words = ctypes.sizeof(ctypes.c_void_p) // 4
+    struct[(offset // 4) + pointer_words] = 2       # DLDevice.device_type after DLTensor.data
+    struct[(offset // 4) + pointer_words + 1] = 3   # DLDevice.device_id
+    new_capsule = ctypes.pythonapi.PyCapsule_New
+    new_capsule.restype, new_capsule.argtypes = ctypes.py_object, \
+        [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p]
+    capsule = new_capsule(ctypes.addressof(struct), name, None)
+    assert _capsule_device(capsule) == (2, 3)
+    assert _capsule_device(np.arange(3.0).__dlpack__()) == (1, 0)
+
+
 def test_dlpack_refuses_tensors_requiring_grad():
     for m in (torch, rustorch):
         with pytest.raises(BufferError):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes as _dtypes
+from .._backend import check_same_device
 from .._warn_once import warn_once
 from .._storage_blocks import block_bytes, memory_block, place_in_block
 from ..autograd.function import Primitive
@@ -66,6 +67,7 @@ def _check_index_reduce(input: Tensor, dim: int, index: Tensor, source: Tensor,
     if reduce not in _INDEX_REDUCTIONS:
         raise ShapeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin "
                          f"but got {reduce}.")
+    check_same_device("index_reduce", input, index=index, source=source)
     if index.ndim > 1:
         raise TensorIndexError(f"index_reduce_(): Index is supposed to be a vector, but got "
                                f"dim: {index.ndim} with type: {_type_name(index.dtype)} and "

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ArgumentError, DTypeError, NotSupportedError, ShapeError, TensorIndexError
+from .. import _backend
 from .. import dtypes as _dtypes
 from ..autograd.function import Primitive
 from ..autograd.grad_mode import grad_state
@@ -60,11 +61,23 @@ def _axes_taken(item) -> int:
     return 1
 
 
-def check_device_bounds(array, key) -> None:
-    """IndexError for integer-array positions outside their axis, for CUDA arrays (CuPy wraps
-    them around where numpy raises). One device-to-host check per integer array."""
+def device_key(array, key):
+    """``key`` ready to index ``array``. For a CUDA array: index arrays from the CPU moved to
+    the device (PyTorch takes CPU index tensors for CUDA tensors), and an IndexError for
+    integer positions outside their axis (CuPy wraps them around where numpy raises), with
+    one device-to-host check per integer array."""
     if isinstance(array, np.ndarray):
-        return
+        return key
+    xp = _backend.array_module(array)
+    if isinstance(key, tuple):
+        key = tuple(xp.asarray(item) if type(item) is np.ndarray else item for item in key)
+    elif type(key) is np.ndarray:
+        key = xp.asarray(key)
+    _check_positions(array, key)
+    return key
+
+
+def _check_positions(array, key) -> None:
     items = key if isinstance(key, tuple) else (key,)
     axis = 0
     for item in items:
@@ -84,9 +97,9 @@ def check_device_bounds(array, key) -> None:
 
 class GetItem(Primitive):
     def forward(self, xp, a, key=None, basic=True):
-        self.key, self.input_shape, self.basic = key, a.shape, basic
         if not basic:
-            check_device_bounds(a, key)
+            key = device_key(a, key)
+        self.key, self.input_shape, self.basic = key, a.shape, basic
         try:
             return a[key]
         except IndexError as error:
@@ -159,8 +172,8 @@ def _getitem(self, key):
 
 class IndexPut(Primitive):
     def forward(self, xp, a, value, key=None, accumulate=False):
+        key = device_key(a, key)
         self.key, self.accumulate = key, accumulate
-        check_device_bounds(a, key)
         result = a.copy()
         if accumulate:
             along_axis = single_axis_index(key)
@@ -205,7 +218,7 @@ def _setitem(self, key, value):
         self.requires_grad or isinstance(value, Tensor) and value.requires_grad)
     if not recording:
         data = value._data if isinstance(value, Tensor) else value
-        check_device_bounds(self._data, converted)
+        converted = device_key(self._data, converted)
         try:
             self._data[converted] = data
         except IndexError as error:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes as _dtypes
+from .._backend import check_same_device
 from ..autograd.function import Primitive
 from ..errors import IndexRangeError
 from ..errors import (ArgumentError, ArgumentTypeError, DTypeError, NotSupportedError,
@@ -132,6 +133,8 @@ def _check_source(input, source, dim, index, op):
 def index_select(input, dim: int, index: Tensor, *, out=None):
     """Slices of ``input`` along ``dim`` at the positions in 1-D ``index``."""
     dim = wrap_dim(dim, input.ndim)
+    if isinstance(index, Tensor):
+        check_same_device("index_select", input, index=index)
     vector = _scalar_view(input)
     index = _index_argument(index, "index_select", vector.shape[dim])
     result = IndexSelect.apply(vector, index, dim=dim)
@@ -295,6 +298,7 @@ def take(input, index: Tensor):
     """Elements of the flattened ``input`` at ``index`` (result has ``index``'s shape)."""
     if index.dtype is not _dtypes.int64:
         raise DTypeError(f"take(): Expected a long tensor for index, but got {index.dtype}")
+    check_same_device("take", input, index=index)
     size = input.numel()
     data = index._data
     if data.size and (int(data.min()) < -size or int(data.max()) >= size):

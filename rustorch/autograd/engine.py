@@ -361,17 +361,17 @@ def _accumulate(tensor, gradient, handed, create_graph: bool) -> None:
     existing = tensor.grad
     if existing is None:
         if create_graph:
-            tensor.grad = gradient
+            tensor._grad = gradient
             return
         data = gradient._data
         writeable = getattr(data.flags, "writeable", True)  # CuPy arrays are always writable
         if id(data) in handed or data.base is not None or not writeable:
             data = data.copy()
         handed.add(id(data))
-        tensor.grad = Tensor._make(data)
+        tensor._grad = Tensor._make(data)
         return
     if create_graph or existing.requires_grad:
-        tensor.grad = existing + gradient
+        tensor._grad = existing + gradient
     else:
         existing._data += gradient._data
         existing._bump_version()

@@ -226,6 +226,7 @@ class Primitive(Node):
     saves: tuple = ()
     saves_output = False
     multi_output = False
+    _host_inputs: tuple = ()  # positions of 0-d CPU operands of a CUDA op (apply sets them)
 
     def name(self) -> str:
         """PyTorch's name for this node (``MulBackward0``), as printed in ``grad_fn=<...>``."""
@@ -251,8 +252,11 @@ class Primitive(Node):
         node.needs_grad = requires_grad
         xp = _pick_xp(arrays) if _backend._cupy is not None else np
         if xp is not np:  # 0-d CPU operands, which PyTorch allows, go to the device (CuPy
-            # refuses numpy arrays, even 0-d ones)
-            arrays = [xp.asarray(a) if type(a) is np.ndarray else a for a in arrays]
+            # refuses numpy arrays, even 0-d ones); their gradients come back to the CPU
+            host = tuple(index for index, a in enumerate(arrays) if type(a) is np.ndarray)
+            if host:
+                node._host_inputs = host
+                arrays = [xp.asarray(a) if type(a) is np.ndarray else a for a in arrays]
         elif arrays:  # a large operand (the first or last): the threaded numpy
             first, last = arrays[0], arrays[-1]
             if type(first) is np.ndarray and first.size >= _LARGE or \
@@ -351,6 +355,8 @@ class Primitive(Node):
 
     def run_backward(self, grads: tuple) -> tuple:
         self._check_saved()
+        if self._host_inputs:
+            return self._backward_to_host(grads)
         if self.backward_arrays is not None and not grad_state.enabled:
             result = NotImplemented
             if self.multi_output:  # one array (or None) per output
@@ -371,6 +377,21 @@ class Primitive(Node):
         if not isinstance(result, tuple):
             result = (result,)
         return result
+
+    def _backward_to_host(self, grads) -> tuple:
+        """Backward of a CUDA op given 0-d CPU operands: Tensor ops (which mix such operands
+        as the forward did), then those operands' gradients copied back to the CPU, as
+        PyTorch's engine does."""
+        if self.multi_output:
+            grads = tuple(
+                grad if grad is not None else Tensor._make(_zeros_like_meta(meta))
+                for grad, meta in zip(grads, self._output_meta))
+        result = self.backward(*grads)
+        result = list(result) if isinstance(result, tuple) else [result]
+        for index in self._host_inputs:
+            if index < len(result) and result[index] is not None:
+                result[index] = result[index].cpu()
+        return tuple(result)
 
     def forward(self, xp, *arrays, **options):
         raise NotImplementedError

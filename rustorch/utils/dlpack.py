@@ -2,6 +2,8 @@
 ``to_dlpack``; ``Tensor.__dlpack__`` is the export side."""
 from __future__ import annotations
 
+import ctypes
+
 import numpy as np
 
 from ..errors import ArgumentTypeError, DeviceError, DTypeError, RusTorchError
@@ -30,6 +32,26 @@ class _Capsule:
         return self._device
 
 
+def _capsule_device(capsule) -> tuple:
+    """(device type, device id) of a bare DLPack capsule, read from its DLTensor: the
+    ``dltensor`` capsule points at a DLManagedTensor (the DLTensor first), the
+    ``dltensor_versioned`` one at a DLManagedTensorVersioned (the DLTensor after a version,
+    two pointers and the flags); a DLTensor holds the data pointer, then the device. An object
+    that is not a real capsule is taken to be host memory."""
+    api = ctypes.pythonapi
+    api.PyCapsule_IsValid.restype, api.PyCapsule_GetPointer.restype = ctypes.c_int, \
+        ctypes.c_void_p
+    api.PyCapsule_IsValid.argtypes = api.PyCapsule_GetPointer.argtypes = \
+        [ctypes.py_object, ctypes.c_char_p]
+    for name, offset in ((b"dltensor", 0), (b"dltensor_versioned", 32)):
+        if api.PyCapsule_IsValid(capsule, name):
+            address = api.PyCapsule_GetPointer(capsule, name) + offset + ctypes.sizeof(
+                ctypes.c_void_p)
+            device = (ctypes.c_int32 * 2).from_address(address)
+            return int(device[0]), int(device[1])
+    return _CPU, 0
+
+
 def from_dlpack(ext_tensor):
     """A Tensor sharing memory with ``ext_tensor`` (an object with ``__dlpack__``, or a DLPack
     capsule from a CPU array).
@@ -46,7 +68,7 @@ def from_dlpack(ext_tensor):
         if type(ext_tensor).__name__ != "PyCapsule":
             raise ArgumentTypeError(f"from_dlpack: expected an object with __dlpack__ or a DLPack "
                             f"capsule, got {type(ext_tensor).__name__}")
-        ext_tensor = _Capsule(ext_tensor, (_CPU, 0))  # a bare capsule can't say; assume host
+        ext_tensor = _Capsule(ext_tensor, _capsule_device(ext_tensor))
     device_type, _device_id = ext_tensor.__dlpack_device__()
     try:
         if device_type in (_CPU, _CUDA_HOST):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._backend import check_same_device
 from ..._ops import elementwise as ew
 from ...autograd.function import Primitive
 from ...errors import ArgumentError, DTypeError, ShapeError, TensorIndexError
@@ -26,6 +27,7 @@ def _check_weight_dtype(input: Tensor, weight: Tensor | None) -> None:
 
 def _check_class_target(input: Tensor, target: Tensor, weight: Tensor | None) -> int:
     """Validate shapes as PyTorch's nll_loss_nd does; returns the number of classes."""
+    check_same_device("nll_loss", input, target=target, weight=weight)
     if target.dtype.name not in ("int64", "uint8"):
         raise DTypeError("expected target dtype to be Long or Byte, but got "
                          f"{TYPE_NAMES.get(target.dtype.name, target.dtype.name)}")

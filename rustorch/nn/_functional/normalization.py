@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+from ..._backend import check_same_device
 from ..._ops.normalization import BatchNormTrain, batch_statistics
 from ...autograd.grad_mode import no_grad
 from ... import dtypes as _dtypes
@@ -46,6 +47,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
             if tensor is None:
                 raise ArgumentValueError(f"{name} must be defined in evaluation mode (pass "
                                          f"training=True to normalize with batch statistics)")
+    check_same_device("batch_norm", input, running_mean=running_mean, running_var=running_var,
+                      weight=weight, bias=bias)
     if input.ndim < 2:
         raise ShapeError(f"batch_norm: expected an input of at least 2 dimensions (N, C, ...), "
                          f"got {list(input.shape)}")
