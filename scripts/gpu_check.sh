@@ -41,12 +41,7 @@ step() {  # step NAME SECONDS COMMAND...: run with a time limit, log to $LOGS/NA
 }
 
 step cuda_tests 150 "$PYTHON" -m pytest -q -p no:randomly -m cuda -rfE tests
-step device_sweep 330 env RUSTORCH_TEST_DEVICE=cuda "$PYTHON" -m pytest -q -p no:randomly \
-    $WORKERS -m "not slow and not mpi" -rfE --maxfail=400 \
-    tests/ops tests/nn tests/optim tests/autograd tests/linalg tests/test_creation.py \
-    tests/test_random.py tests/test_fft.py tests/test_special.py tests/test_memory_format.py \
-    tests/test_default_device.py tests/test_autocast.py tests/test_grad_scaler.py \
-    tests/test_serialization.py tests/test_distributions.py
+step device_sweep 330 env PYTHON="$PYTHON" bash scripts/device_sweep.sh $WORKERS -rfE --maxfail=400
 step gpu_benchmark 150 "$PYTHON" -m benchmarks --quick --device cuda \
     --only matmul_1024,elementwise,mlp_train,cnn_train --json "$LOGS/gpu_benchmark.json"
 exit $failed

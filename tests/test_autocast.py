@@ -1,6 +1,13 @@
 """Autocast (rustorch/amp/autocast_mode.py, rustorch/amp/_dispatch.py) against torch 2.13:
 output dtypes and values of the ops on the CPU lists under ``autocast("cpu", bfloat16)``,
-their gradients, nesting, decorators, threads, the weight cache and the warnings."""
+their gradients, nesting, decorators, threads, the weight cache and the warnings.
+
+On a GPU test device: the tests of the CPU lists are ``cpu_only`` (``autocast("cpu")`` leaves
+CUDA tensors alone, in torch as in rustorch); the tests of CPU autocast's switches run on
+explicit CPU tensors; the weight cache, ``custom_fwd`` and an MLP run rustorch under the test
+device's autocast against torch's CPU autocast, with float16 (CuPy has no bfloat16) and ops
+whose entry is the same on torch's CPU and CUDA lists (mm, linear, cross_entropy); and the CUDA
+lists are wired on CUDA tensors."""
 import threading
 import warnings
 
@@ -10,10 +17,17 @@ import pytest
 
 import rustorch
 from rustorch.amp._dispatch import POLICIES, autocast_state
-from tests._oracle import check, check_error, rand, randint, randn, torch
+from tests._oracle import DEVICE, ON_CPU, check, check_error, rand, randint, randn, torch
 
 BF16, F16, F64 = ml_dtypes.bfloat16, np.float16, np.float64
 BF16_TOL = dict(rtol=3e-2, atol=3e-2, grad_rtol=3e-2, grad_atol=3e-2)
+# the lower-precision type of the tests that run on the test device (CuPy has no bfloat16)
+AMP_DTYPE = "bfloat16" if ON_CPU or rustorch.cuda.is_bf16_supported() else "float16"
+
+
+def amp_device(m):
+    """The autocast device type: torch, the oracle, on the CPU; rustorch on the test device."""
+    return "cpu" if m is torch else DEVICE
 
 
 def nnf(m):
@@ -174,6 +188,7 @@ PROMOTE = [
 CASES = LOWER + UNLISTED + FLOAT32 + PROMOTE
 
 
+@pytest.mark.cpu_only  # CPU autocast's lists: autocast("cpu") leaves CUDA tensors alone, as torch's
 @pytest.mark.parametrize("name,op,inputs", [(c[0], c[1], c[2:]) for c in CASES],
                          ids=[c[0] for c in CASES])
 def test_op_under_cpu_autocast(name, op, inputs):
@@ -187,18 +202,18 @@ def test_op_under_cpu_autocast(name, op, inputs):
 
 def test_promote_error_and_out_argument():
     """Two different lower-precision types can't be promoted; ``out=`` calls are not cast."""
-    check_error(under_autocast(lambda m: m.cat([m.ones(2, dtype=m.bfloat16),
-                                                 m.ones(2, dtype=m.float16)])))
+    check_error(under_autocast(lambda m: m.cat([m.ones(2, dtype=m.bfloat16, device="cpu"),
+                                                 m.ones(2, dtype=m.float16, device="cpu")])))
     for m in (torch, rustorch):
         result = m.empty(2, 2)
-        with m.autocast("cpu"):
+        with m.autocast(amp_device(m)):
             m.mm(m.ones(2, 2), m.ones(2, 2), out=result)
         assert str(result.dtype).endswith("float32")
 
 
 def test_mlp_gradients_reach_float32_parameters_in_float32():
     def run(m, x, target, w1, b1, w2, b2):
-        with m.autocast("cpu"):
+        with m.autocast(amp_device(m), dtype=getattr(m, AMP_DTYPE)):
             hidden = nnf(m).linear(x, w1, b1).relu()
             return nnf(m).cross_entropy(nnf(m).linear(hidden, w2, b2), target)
     check(run, randn(5, 4), randint(0, 3, (5,)), randn(8, 4), randn(8), randn(3, 8), randn(3),
@@ -210,16 +225,16 @@ def test_weight_cache_for_a_reused_weight(cache_enabled):
     """torch caches the cast of a float32 leaf weight within the region: a weight used twice
     sums its gradient in bfloat16 before the cast back. Outputs and gradients match torch."""
     def run(m, x, w):
-        with m.autocast("cpu", cache_enabled=cache_enabled):
+        with m.autocast(amp_device(m), dtype=getattr(m, AMP_DTYPE), cache_enabled=cache_enabled):
             return nnf(m).linear(nnf(m).linear(x, w), w)
     check(run, randn(3, 4), randn(4, 4), **BF16_TOL)
     weight = rustorch.randn(4, 4, requires_grad=True)
-    with rustorch.autocast("cpu", cache_enabled=cache_enabled):
+    with rustorch.autocast(DEVICE, cache_enabled=cache_enabled):
         first = rustorch.mm(weight, weight)
         assert (first.grad_fn.next_functions[0][0] is first.grad_fn.next_functions[1][0]) \
             == cache_enabled
         assert len(autocast_state.cache) == int(cache_enabled)
-        with rustorch.autocast("cpu"):  # an inner region keeps the cache of the outer one
+        with rustorch.autocast(DEVICE):  # an inner region keeps the cache of the outer one
             pass
         assert len(autocast_state.cache) == int(cache_enabled)
     assert not autocast_state.cache
@@ -227,7 +242,7 @@ def test_weight_cache_for_a_reused_weight(cache_enabled):
 
 def test_nesting_disabling_and_restoring():
     for m in (torch, rustorch):
-        a = m.ones(2, 2)
+        a = m.ones(2, 2, device="cpu")  # CPU autocast casts CPU tensors only
         with m.autocast("cpu"):
             assert m.mm(a, a).dtype is m.bfloat16
             with m.autocast("cpu", enabled=False):
@@ -251,7 +266,8 @@ def test_autocast_on_another_device_leaves_cpu_tensors_alone():
     rustorch.set_autocast_enabled("cuda", True)
     try:
         assert rustorch.is_autocast_enabled() and autocast_state.active
-        assert rustorch.mm(rustorch.ones(2, 2), rustorch.ones(2, 2)).dtype is rustorch.float32
+        a = rustorch.ones(2, 2, device="cpu")
+        assert rustorch.mm(a, a).dtype is rustorch.float32
     finally:
         rustorch.set_autocast_enabled("cuda", False)
     assert not autocast_state.active
@@ -266,7 +282,8 @@ def test_decorator():
 
         # torch's decorator shares one instance between calls (recursion would leave autocast
         # on after the outermost call); rustorch enters a copy per call
-        result, enabled = product(m.ones(2, 2), depth=2 if m is rustorch else 0)
+        a = m.ones(2, 2, device="cpu")  # CPU autocast casts CPU tensors only
+        result, enabled = product(a, depth=2 if m is rustorch else 0)
         assert result.dtype is m.bfloat16 and enabled
         assert not m.is_autocast_enabled("cpu")
 
@@ -275,7 +292,7 @@ def test_decorator():
             return m.mm(a, a)
 
         with m.autocast("cpu"):
-            assert plain(m.ones(2, 2)).dtype is m.float32
+            assert plain(a).dtype is m.float32
     check_error(lambda m: m.autocast("cpu")(3))
 
 
@@ -351,7 +368,8 @@ def test_functional_switches_and_nesting_counter():
         m.set_autocast_enabled("cpu", True)
         m.set_autocast_dtype("cpu", m.float16)
         assert m.is_autocast_enabled("cpu")
-        assert m.mm(m.ones(1, 1), m.ones(1, 1)).dtype is m.float16
+        a = m.ones(1, 1, device="cpu")  # CPU autocast casts CPU tensors only
+        assert m.mm(a, a).dtype is m.float16
         m.set_autocast_enabled("cpu", False)
         m.set_autocast_dtype("cpu", m.bfloat16)
         assert [m.autocast_increment_nesting(), m.autocast_increment_nesting(),
@@ -366,20 +384,20 @@ def test_custom_fwd_and_custom_bwd():
     def make(m):
         class Scale(m.autograd.Function):
             @staticmethod
-            @m.amp.custom_fwd(device_type="cpu", cast_inputs=m.float32)
+            @m.amp.custom_fwd(device_type=amp_device(m), cast_inputs=m.float32)
             def forward(ctx, x, w):
                 ctx.save_for_backward(x, w)
                 return m.mm(x, w)
 
             @staticmethod
-            @m.amp.custom_bwd(device_type="cpu")
+            @m.amp.custom_bwd(device_type=amp_device(m))
             def backward(ctx, grad):
                 x, w = ctx.saved_tensors
                 return m.mm(grad, w.t()), m.mm(x.t(), grad)
         return Scale
 
     def run(m, x, w):
-        with m.autocast("cpu"):
+        with m.autocast(amp_device(m), dtype=getattr(m, AMP_DTYPE)):
             out = make(m).apply(x, w)
             return out, m.mm(x, w)
     check(run, randn(3, 4), randn(4, 2), **BF16_TOL)
@@ -399,11 +417,13 @@ CUDA_EXPECTED = [  # (op, float32 output expected for float16 input, else float1
 
 @pytest.mark.parametrize("index", range(len(CUDA_EXPECTED)))
 def test_cuda_lists_wiring(monkeypatch, index):
-    """CPU tensors dispatched by the CUDA lists (float16): their wiring tested without a GPU."""
-    monkeypatch.setitem(POLICIES, "cpu", POLICIES["cuda"])
+    """CPU tensors dispatched by the CUDA lists (float16): their wiring tested without a GPU
+    (on a CUDA test device: CUDA tensors under CUDA autocast)."""
+    if ON_CPU:
+        monkeypatch.setitem(POLICIES, "cpu", POLICIES["cuda"])
     op, to_float32 = CUDA_EXPECTED[index]
     x = rustorch.rand(4, dtype=rustorch.float16)
-    with rustorch.autocast("cpu", dtype=rustorch.float16):
+    with rustorch.autocast(DEVICE, dtype=rustorch.float16):
         assert op(rustorch, x).dtype is (rustorch.float32 if to_float32 else rustorch.float16)
         if index in (0, 3, 9, 10, 12):  # float64 is never cast
             assert op(rustorch, x.double()).dtype is rustorch.float64
@@ -422,5 +442,6 @@ def test_float32_list_covers_eig_tensorinv_and_stft():
             assert m.linalg.eig(a).eigenvectors.dtype == m.complex64
             assert m.linalg.tensorinv(a, 1).dtype == m.float32
             spectrum = m.stft(m.from_numpy(signal.copy()).to(m.bfloat16), 16,
-                              window=m.hann_window(16).to(m.bfloat16), return_complex=True)
+                              window=m.hann_window(16, device="cpu").to(m.bfloat16),
+                              return_complex=True)
             assert spectrum.dtype == m.complex64

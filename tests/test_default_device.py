@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch.utils._device as torch_device_mode
 
-from tests._oracle import rustorch, torch
+from tests._oracle import DEVICE, rustorch, torch
 
 cuda_missing = pytest.mark.skipif(rustorch.cuda.is_available(), reason="checks the CPU-only path")
 
@@ -35,6 +35,7 @@ def test_set_and_reset():
 
 
 def test_device_context_restores_the_previous_default_like_torch():
+    before = rustorch.get_default_device()  # the CPU, or the GPU test device (torch's: the CPU)
     with torch.device("meta"), rustorch.device("cuda:0"):
         assert torch.get_default_device().type == "meta"
         assert rustorch.get_default_device() == rustorch.device("cuda:0")
@@ -43,13 +44,15 @@ def test_device_context_restores_the_previous_default_like_torch():
             assert torch.zeros(1).device.type == "cpu"
             assert rustorch.zeros(1).device.type == "cpu"
         assert rustorch.get_default_device() == rustorch.device("cuda:0")
-    assert rustorch.get_default_device().type == torch.get_default_device().type == "cpu"
+    assert rustorch.get_default_device() == before and torch.get_default_device().type == "cpu"
+    assert before.type == DEVICE
 
 
 def test_context_restores_after_an_exception():
+    before = rustorch.get_default_device()
     with pytest.raises(KeyError), rustorch.device("cuda:0"):
         raise KeyError("inside")
-    assert rustorch.get_default_device().type == "cpu"
+    assert rustorch.get_default_device() == before and before.type == DEVICE
 
 
 def test_default_device_is_per_thread_like_torch():

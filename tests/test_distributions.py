@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests._oracle import check, check_error, rand, randn, rustorch, torch
+from tests._oracle import as_numpy, check, check_error, rand, randn, rustorch, torch
 
 loc_array, scale_array = randn(2, 3, seed=1), rand(2, 3, low=0.5, high=2.0, seed=2)
 value_array = randn(4, 2, 3, seed=3)
@@ -196,27 +196,27 @@ def test_rsample_gradients():
     scale = rustorch.full((3,), 2.0, requires_grad=True)
     sample = rd.Normal(loc, scale).rsample((10,))
     sample.sum().backward()
-    np.testing.assert_allclose(loc.grad.numpy(), np.full(3, 10.0))
+    np.testing.assert_allclose(loc.grad.cpu().numpy(), np.full(3, 10.0))
     # d(loc + scale * noise)/d scale = noise = (sample - loc) / scale
-    np.testing.assert_allclose(scale.grad.numpy(), (sample.detach().numpy() / 2).sum(0),
+    np.testing.assert_allclose(scale.grad.cpu().numpy(), (sample.detach().cpu().numpy() / 2).sum(0),
                                rtol=1e-5)
     low = rustorch.zeros(3, requires_grad=True)
     high = rustorch.ones(3, requires_grad=True)
     uniform_sample = rd.Uniform(low, high).rsample((4,))
     uniform_sample.sum().backward()
-    np.testing.assert_allclose(high.grad.numpy(), uniform_sample.detach().numpy().sum(0),
+    np.testing.assert_allclose(as_numpy(high.grad), as_numpy(uniform_sample).sum(0),
                                rtol=1e-5)
-    np.testing.assert_allclose(low.grad.numpy(), 4 - uniform_sample.detach().numpy().sum(0),
+    np.testing.assert_allclose(as_numpy(low.grad), 4 - as_numpy(uniform_sample).sum(0),
                                rtol=1e-5)
     rate = rustorch.full((2,), 2.0, requires_grad=True)
     exponential_sample = rd.Exponential(rate).rsample()
     exponential_sample.sum().backward()
-    np.testing.assert_allclose(rate.grad.numpy(), -exponential_sample.detach().numpy() / 2,
+    np.testing.assert_allclose(as_numpy(rate.grad), -as_numpy(exponential_sample) / 2,
                                rtol=1e-5)
 
 
 def _assert_moments(samples, mean, variance, count):
-    samples = samples.double().numpy()
+    samples = samples.double().cpu().numpy()
     standard_error = np.sqrt(variance / count)
     assert np.all(np.abs(samples.mean(0) - mean) < 5 * standard_error), samples.mean(0)
     assert np.all(np.abs(samples.var(0) / variance - 1) < 0.1), samples.var(0)
@@ -234,10 +234,10 @@ def test_sample_statistics():
         rd.Exponential(rustorch.tensor([0.5, 3.0])),
     ]
     for distribution in cases:
-        _assert_moments(distribution.sample((count,)), distribution.mean.numpy(),
-                        distribution.variance.numpy(), count)
+        _assert_moments(distribution.sample((count,)), distribution.mean.cpu().numpy(),
+                        distribution.variance.cpu().numpy(), count)
     probs = np.array([0.1, 0.2, 0.3, 0.4])
-    samples = rd.Categorical(probs=rustorch.tensor(probs)).sample((count,)).numpy()
+    samples = rd.Categorical(probs=rustorch.tensor(probs)).sample((count,)).cpu().numpy()
     frequencies = np.bincount(samples, minlength=4) / count
     assert np.all(np.abs(frequencies - probs) < 5 * np.sqrt(probs * (1 - probs) / count))
 
@@ -391,11 +391,11 @@ def test_gamma_family_sampling():
                          rd.Beta(rustorch.tensor([0.5, 3.0]), rustorch.tensor([2.0, 1.5])),
                          rd.Poisson(rustorch.tensor([0.7, 6.0]))):
         assert distribution.sample((3, 1)).shape == (3, 1, 2)
-        _assert_moments(distribution.sample((count,)), distribution.mean.numpy(),
-                        distribution.variance.numpy(), count)
+        _assert_moments(distribution.sample((count,)), distribution.mean.cpu().numpy(),
+                        distribution.variance.cpu().numpy(), count)
     assert not rd.Poisson(1.0).has_rsample and rd.Gamma(1.0, 1.0).has_rsample
     probs = np.array([0.1, 0.6, 0.3])
-    one_hot = rd.OneHotCategorical(probs=rustorch.tensor(probs)).sample((count,)).numpy()
+    one_hot = rd.OneHotCategorical(probs=rustorch.tensor(probs)).sample((count,)).cpu().numpy()
     assert np.all(np.abs(one_hot.mean(0) - probs) < 5 * np.sqrt(probs * (1 - probs) / count))
 
 
@@ -408,15 +408,15 @@ def test_gamma_beta_rsample_gradients():
     rate = rustorch.tensor([2.0, 1.0, 0.5], requires_grad=True)
     sample = rd.Gamma(concentration, rate).rsample((20000,))
     sample.mean(0).sum().backward()
-    np.testing.assert_allclose(concentration.grad.numpy(), 1 / rate.detach().numpy(), rtol=0.05)
-    expected_rate = -concentration.detach().numpy() / rate.detach().numpy() ** 2
-    np.testing.assert_allclose(rate.grad.numpy(), expected_rate, rtol=0.05)
+    np.testing.assert_allclose(as_numpy(concentration.grad), 1 / as_numpy(rate), rtol=0.05)
+    expected_rate = -concentration.detach().cpu().numpy() / rate.detach().cpu().numpy() ** 2
+    np.testing.assert_allclose(rate.grad.cpu().numpy(), expected_rate, rtol=0.05)
     first = rustorch.tensor([0.5, 2.0], requires_grad=True)
     second = rustorch.tensor([2.0, 3.0], requires_grad=True)
     rd.Beta(first, second).rsample((20000,)).mean(0).sum().backward()
-    a, b = first.detach().numpy(), second.detach().numpy()
-    np.testing.assert_allclose(first.grad.numpy(), b / (a + b) ** 2, rtol=0.05)
-    np.testing.assert_allclose(second.grad.numpy(), -a / (a + b) ** 2, rtol=0.05)
+    a, b = first.detach().cpu().numpy(), second.detach().cpu().numpy()
+    np.testing.assert_allclose(first.grad.cpu().numpy(), b / (a + b) ** 2, rtol=0.05)
+    np.testing.assert_allclose(second.grad.cpu().numpy(), -a / (a + b) ** 2, rtol=0.05)
 
 
 def test_gamma_family_validation_errors():
@@ -482,8 +482,8 @@ def test_multivariate_normal_shapes_kl_and_sampling():
     draws = sampled.rsample((40000,))
     assert draws.shape == (40000, 3) and sampled.sample((2,)).shape == (2, 3)
     draws.sum().backward()
-    np.testing.assert_allclose(loc.grad.numpy(), np.full(3, 40000.0))
-    values = draws.detach().double().numpy()
+    np.testing.assert_allclose(loc.grad.cpu().numpy(), np.full(3, 40000.0))
+    values = draws.detach().double().cpu().numpy()
     assert np.all(np.abs(values.mean(0) - [1.0, -1.0, 0.5]) < 5 * np.sqrt(
         np.diag(covariance_array[0]) / 40000))
     np.testing.assert_allclose(np.cov(values.T), covariance_array[0], atol=0.1)

@@ -8,7 +8,7 @@ import pytest
 
 import rustorch
 from rustorch.autograd import gradcheck, gradgradcheck
-from tests._oracle import check, check_error, randint, randn, torch
+from tests._oracle import as_numpy, check, check_error, randint, randn, to_rustorch, torch
 
 NORMS = [None, "backward", "ortho", "forward"]
 
@@ -68,7 +68,7 @@ def test_round_trips():
     check(lambda m, x: m.fft.irfft(m.fft.rfft(x), n=10), x)
     check(lambda m, x: m.fft.ifft(m.fft.fft(x, norm="ortho"), norm="ortho").real, x)
     result, _ = check(lambda m, x: m.fft.hfft(m.fft.ihfft(x), n=10), x)
-    np.testing.assert_allclose(result.detach().numpy(), x, atol=1e-12)
+    np.testing.assert_allclose(as_numpy(result), x, atol=1e-12)
 
 
 # ----------------------------------------------------------------- n-d transforms
@@ -212,7 +212,7 @@ def test_gradcheck_float64(function):
         result = function(rustorch, *args)
         return (result.real, result.imag) if result.dtype.is_complex else result
 
-    x = rustorch.from_numpy(randn(3, 6, dtype=np.float64)).requires_grad_(True)
+    x = to_rustorch(randn(3, 6, dtype=np.float64), requires_grad=True)
     assert gradcheck(real_view, (x,))
     assert gradgradcheck(real_view, (x,))
 
@@ -235,7 +235,7 @@ def test_double_backward_matches_torch(name, complex_input):
         total = (y * y).sum()
         total = total.real if total.is_complex() else total
         (first,) = m.autograd.grad(total, x, create_graph=True)
-        (second,) = m.autograd.grad((first.real * m.from_numpy(weight)).sum(), x)
+        (second,) = m.autograd.grad((first.real * m.from_numpy(weight).to(x.device)).sum(), x)
         return second
 
     check(second_derivative, x, grad=False, requires_grad=[True])
@@ -274,5 +274,5 @@ def test_shifts(name, dim):
 def test_shift_inverts():
     x = randn(5, 6, 7)
     check(lambda m, x: m.fft.ifftshift(m.fft.fftshift(x)), x)
-    result = rustorch.fft.ifftshift(rustorch.fft.fftshift(rustorch.from_numpy(x)))
-    np.testing.assert_array_equal(result.numpy(), x)
+    result = rustorch.fft.ifftshift(rustorch.fft.fftshift(to_rustorch(x)))
+    np.testing.assert_array_equal(as_numpy(result), x)

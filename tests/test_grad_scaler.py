@@ -10,18 +10,32 @@ import numpy as np
 import pytest
 
 import rustorch
-from tests._oracle import (assert_close, check_error, randint, randn, to_rustorch, to_torch,
-                           torch)
+from tests._oracle import (DEVICE, ON_CPU, as_numpy, assert_close, check_error, randint, randn,
+                           to_rustorch, to_torch, torch)
 
 BF16_TOL = dict(rtol=3e-2, atol=3e-2)
 FRAMEWORKS = (torch, rustorch)
+# CuPy has no bfloat16: on such a test device the half type is float16 in both frameworks
+HAS_BFLOAT16 = ON_CPU or rustorch.cuda.is_bf16_supported()
+HALF = "bfloat16" if HAS_BFLOAT16 else "float16"
+
+
+def device(m):
+    """The device type each framework's scaler and autocast run on: torch, the oracle, on the
+    CPU; rustorch on the test device (whose tensors a "cpu" scaler refuses as ``new_scale``,
+    as torch's does)."""
+    return "cpu" if m is torch else DEVICE
+
+
+def tensor_of(m, array):
+    return (to_torch if m is torch else to_rustorch)(array)
 
 
 def make_model(m, weights):
     model = m.nn.Sequential(m.nn.Linear(4, 16), m.nn.ReLU(), m.nn.Linear(16, 3))
     with m.no_grad():
         for param, value in zip(model.parameters(), weights):
-            param.copy_(m.from_numpy(value.copy()))
+            param.copy_(tensor_of(m, value))
     return model
 
 
@@ -35,13 +49,13 @@ def train(m, steps, *, poison=(), poison_value=float("inf"), **scaler_options):
     gets ``poison_value``."""
     model = make_model(m, weights())
     optimizer = m.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
-    scaler = m.amp.GradScaler("cpu", **scaler_options)
+    scaler = m.amp.GradScaler(device(m), **scaler_options)
     records = []
     for step in range(steps):
-        x = m.from_numpy(randn(8, 4, seed=10 + step))
-        target = m.from_numpy(randint(0, 3, (8,), seed=20 + step))
+        x = tensor_of(m, randn(8, 4, seed=10 + step))
+        target = tensor_of(m, randint(0, 3, (8,), seed=20 + step))
         optimizer.zero_grad()
-        with m.autocast("cpu", dtype=m.bfloat16):
+        with m.autocast(device(m), dtype=getattr(m, HALF)):
             loss = m.nn.functional.cross_entropy(model(x), target)
         scaler.scale(loss).backward()
         if step in poison:
@@ -70,14 +84,14 @@ def test_training_matches_torch(poison, poison_value):
         skipped = poison[0]
         assert actual[skipped][1] == actual[skipped - 1][1] / 2
         for before, after in zip(actual[skipped - 1][4], actual[skipped][4]):
-            assert np.array_equal(before.numpy(), after.numpy())
+            assert np.array_equal(as_numpy(before), as_numpy(after))
 
 
 def set_grads(m, values):
     """Leaf parameters whose ``grad`` holds ``values`` (numpy arrays, bfloat16 ones included)."""
     params = []
     for value in values:
-        tensor = (to_torch if m is torch else to_rustorch)(value)
+        tensor = tensor_of(m, value)
         param = tensor.detach().clone().requires_grad_(True)
         param.grad = tensor.clone()
         params.append(param)
@@ -85,6 +99,8 @@ def set_grads(m, values):
 
 
 GRADS = [randn(3, 4), randn(5, dtype=np.float64), randn(2, 2).astype(ml_dtypes.bfloat16)]
+if not HAS_BFLOAT16:  # no bfloat16 gradient there (and float16 ones cannot be unscaled)
+    GRADS.pop()
 
 
 @pytest.mark.parametrize("bad", [None, float("inf"), float("-inf"), float("nan")])
@@ -98,7 +114,7 @@ def test_unscale_matches_torch_exactly(bad):
             grads[1][2] = bad
         params = set_grads(m, grads)
         optimizer = m.optim.SGD(params, lr=1.0)
-        scaler = m.amp.GradScaler("cpu", init_scale=3.0)
+        scaler = m.amp.GradScaler(device(m), init_scale=3.0)
         scaler.scale(m.ones(()))
         scaler.unscale_(optimizer)
         found = [v.item() for v in scaler._found_inf_per_device(optimizer).values()]
@@ -117,7 +133,7 @@ def test_growth_and_overflowing_growth():
         param = m.zeros(2, requires_grad=True)
         optimizer = m.optim.SGD([param], lr=0.1)
         for init_scale, expected in ((4.0, [8.0, 16.0]), (2.0 ** 127, [2.0 ** 127] * 2)):
-            scaler = m.amp.GradScaler("cpu", init_scale=init_scale, growth_interval=1)
+            scaler = m.amp.GradScaler(device(m), init_scale=init_scale, growth_interval=1)
             scales = []
             for _ in range(2):
                 scaler.scale(param.sum()).backward()
@@ -131,7 +147,7 @@ def test_growth_and_overflowing_growth():
 
 def test_update_with_new_scale():
     for m in FRAMEWORKS:
-        scaler = m.amp.GradScaler("cpu")
+        scaler = m.amp.GradScaler(device(m))
         scaler.scale(m.ones(()))
         scaler.update(new_scale=8.0)
         assert scaler.get_scale() == 8.0
@@ -150,30 +166,30 @@ def scaled_step(m, scaler, optimizer=None):
 
 def test_misuse_raises_as_torch():
     def unscale_twice(m):
-        scaler = m.amp.GradScaler("cpu")
+        scaler = m.amp.GradScaler(device(m))
         _, optimizer = scaled_step(m, scaler)
         scaler.unscale_(optimizer)
         scaler.unscale_(optimizer)
 
     def step_twice(m):
-        scaler = m.amp.GradScaler("cpu")
+        scaler = m.amp.GradScaler(device(m))
         _, optimizer = scaled_step(m, scaler)
         scaler.step(optimizer)
         scaler.step(optimizer)
 
     def unscale_after_step(m):
-        scaler = m.amp.GradScaler("cpu")
+        scaler = m.amp.GradScaler(device(m))
         _, optimizer = scaled_step(m, scaler)
         scaler.step(optimizer)
         scaler.unscale_(optimizer)
 
     def closure(m):
-        scaler = m.amp.GradScaler("cpu")
+        scaler = m.amp.GradScaler(device(m))
         _, optimizer = scaled_step(m, scaler)
         scaler.step(optimizer, closure=lambda: None)
 
     def half_gradients(m):
-        scaler = m.amp.GradScaler("cpu")
+        scaler = m.amp.GradScaler(device(m))
         param = m.ones(2, dtype=m.float16, requires_grad=True)
         param.grad = m.ones(2, dtype=m.float16)
         scaler.scale(m.ones(()))
@@ -181,24 +197,24 @@ def test_misuse_raises_as_torch():
 
     for misuse in (unscale_twice, step_twice, unscale_after_step, closure, half_gradients):
         check_error(misuse)
-    check_error(lambda m: m.amp.GradScaler("cpu").load_state_dict({}))
+    check_error(lambda m: m.amp.GradScaler(device(m)).load_state_dict({}))
     for m in FRAMEWORKS:
-        scaler = m.amp.GradScaler("cpu")
+        scaler = m.amp.GradScaler(device(m))
         with pytest.raises(AssertionError, match="Attempted step but _scale is None"):
             scaler.step(m.optim.SGD([m.ones(1, requires_grad=True)], lr=0.1))
         scaler.scale(m.ones(()))
         with pytest.raises(AssertionError, match="No inf checks were recorded prior to update"):
             scaler.update()
         with pytest.raises(AssertionError, match="The growth factor must be > 1.0."):
-            m.amp.GradScaler("cpu", growth_factor=1.0)
+            m.amp.GradScaler(device(m), growth_factor=1.0)
         with pytest.raises(AssertionError, match="The backoff factor must be < 1.0."):
-            m.amp.GradScaler("cpu", backoff_factor=1.0)
+            m.amp.GradScaler(device(m), backoff_factor=1.0)
 
 
 def test_unscale_then_clip_then_step():
     results = {}
     for m in FRAMEWORKS:
-        scaler = m.amp.GradScaler("cpu", init_scale=2.0 ** 8)
+        scaler = m.amp.GradScaler(device(m), init_scale=2.0 ** 8)
         param, optimizer = scaled_step(m, scaler)
         scaler.unscale_(optimizer)
         norm = m.nn.utils.clip_grad_norm_([param], max_norm=1.0)
@@ -211,7 +227,7 @@ def test_unscale_then_clip_then_step():
 def test_state_dict_round_trip_between_frameworks():
     scalers = {}
     for m in FRAMEWORKS:
-        scaler = m.amp.GradScaler("cpu", init_scale=2.0 ** 5, growth_factor=3.0,
+        scaler = m.amp.GradScaler(device(m), init_scale=2.0 ** 5, growth_factor=3.0,
                                   backoff_factor=0.25, growth_interval=3)
         for _ in range(2):
             _, optimizer = scaled_step(m, scaler)
@@ -223,7 +239,7 @@ def test_state_dict_round_trip_between_frameworks():
     assert list(state) == ["scale", "growth_factor", "backoff_factor", "growth_interval",
                            "_growth_tracker"]
     for source, target in ((torch, rustorch), (rustorch, torch)):
-        fresh = target.amp.GradScaler("cpu")
+        fresh = target.amp.GradScaler(device(target))
         fresh.load_state_dict(scalers[source].state_dict())
         assert fresh.state_dict() == state
         fresh.scale(target.ones(()))  # the tensors are made from the loaded values
@@ -239,21 +255,22 @@ def test_state_dict_round_trip_between_frameworks():
 
 def test_getters_setters_and_scaling_containers():
     for m in FRAMEWORKS:
-        scaler = m.amp.GradScaler("cpu", init_scale=4.0)
+        scaler = m.amp.GradScaler(device(m), init_scale=4.0)
         assert scaler.get_scale() == 4.0 and scaler.is_enabled()
         scaler.set_growth_factor(3.0)
         scaler.set_backoff_factor(0.25)
         scaler.set_growth_interval(7)
         assert (scaler.get_growth_factor(), scaler.get_backoff_factor(),
                 scaler.get_growth_interval()) == (3.0, 0.25, 7)
-        a, b = m.ones(2), m.ones(3, dtype=m.bfloat16)
+        half = getattr(m, HALF)
+        a, b = m.ones(2), m.ones(3, dtype=half)
         scaled = scaler.scale([a, (b, a)])
         assert isinstance(scaled, list) and isinstance(scaled[1], tuple)
-        assert scaled[0].tolist() == [4.0, 4.0] and scaled[1][0].dtype is m.bfloat16
-        assert scaler.scale(m.ones((), dtype=m.bfloat16)).dtype is m.float32
+        assert scaled[0].tolist() == [4.0, 4.0] and scaled[1][0].dtype is half
+        assert scaler.scale(m.ones((), dtype=half)).dtype is m.float32
         with pytest.raises(ValueError, match="outputs must be a Tensor or an iterable"):
             scaler.scale([a, 3])
-        disabled = m.amp.GradScaler("cpu", enabled=False)
+        disabled = m.amp.GradScaler(device(m), enabled=False)
         assert disabled.scale(a) is a and disabled.get_scale() == 1.0
         assert disabled.state_dict() == {} and not disabled.is_enabled()
         disabled.load_state_dict({})  # a no-op when disabled
@@ -274,7 +291,7 @@ def test_optimizers_with_their_own_scaling():
                 seen[m] = (self.grad_scale.item(), self.found_inf.item())
 
         param = m.ones(2, requires_grad=True)
-        scaler = m.amp.GradScaler("cpu", init_scale=16.0)
+        scaler = m.amp.GradScaler(device(m), init_scale=16.0)
         optimizer = SelfScaling([param], lr=0.1)
         scaler.scale(param.sum()).backward()
         param.grad[0] = float("inf")
@@ -286,7 +303,7 @@ def test_optimizers_with_their_own_scaling():
 def test_two_optimizers_one_with_inf():
     results = {}
     for m in FRAMEWORKS:
-        scaler = m.amp.GradScaler("cpu", init_scale=8.0)
+        scaler = m.amp.GradScaler(device(m), init_scale=8.0)
         first, first_optimizer = scaled_step(m, scaler)
         second, second_optimizer = scaled_step(m, scaler)
         second.grad[0] = float("nan")

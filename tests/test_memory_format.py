@@ -7,7 +7,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests._oracle import check, check_error, randn, rustorch, torch
+from tests._oracle import (as_numpy, check, check_error, randn, rustorch, to_rustorch, to_torch,
+                           torch)
+
+
+def tensor_of(m, array):
+    """``array`` as a tensor of ``m``: torch's on the CPU, rustorch's on the test device."""
+    return (to_torch if m is torch else to_rustorch)(array)
 
 
 def both(make):
@@ -27,7 +33,7 @@ def test_contiguous_clone_and_to_in_channels_last(ndim, name):
     values = randn(*(2, 3, 4, 5, 6)[:ndim])
 
     def source(m):
-        return m.from_numpy(values.copy())
+        return tensor_of(m, values)
 
     for make in (lambda m: source(m).contiguous(memory_format=getattr(m, name)),
                  lambda m: source(m).clone(memory_format=getattr(m, name)),
@@ -44,7 +50,7 @@ def test_contiguous_clone_and_to_in_channels_last(ndim, name):
                  lambda m: m.empty(*values.shape, memory_format=getattr(m, name))):
         result, expected = assert_same_layout(make)
         if "empty" not in make.__code__.co_names and "empty_like" not in make.__code__.co_names:
-            np.testing.assert_array_equal(result.detach().numpy(), expected.detach().numpy())
+            np.testing.assert_array_equal(as_numpy(result), as_numpy(expected))
     for memory_format in ("contiguous_format", name, "preserve_format"):
         for make in (lambda m: source(m), lambda m: source(m).contiguous(
                 memory_format=getattr(m, name))):
@@ -58,7 +64,7 @@ def test_preserve_format_follows_the_source_layout():
     values = randn(4, 6, 8)
 
     def permuted(m):
-        return m.from_numpy(values.copy()).permute(2, 0, 1)
+        return tensor_of(m, values).permute(2, 0, 1)
 
     for make in (lambda m: permuted(m).clone(), lambda m: m.empty_like(permuted(m)),
                  lambda m: m.ones_like(permuted(m)), lambda m: m.empty_like(permuted(m)[::2]),
@@ -67,7 +73,7 @@ def test_preserve_format_follows_the_source_layout():
                  lambda m: permuted(m).contiguous(memory_format=m.contiguous_format)):
         assert_same_layout(make)
     result, expected = both(lambda m: permuted(m).clone())
-    np.testing.assert_array_equal(result.numpy(), expected.numpy())
+    np.testing.assert_array_equal(as_numpy(result), as_numpy(expected))
 
 
 def test_empty_strided_has_the_given_strides():
@@ -91,7 +97,7 @@ def _model(m, memory_format=None):
     model = m.nn.Sequential(m.nn.Conv2d(3, 4, 3, padding=1), m.nn.BatchNorm2d(4), m.nn.ReLU(),
                             m.nn.Flatten(), m.nn.Linear(4 * 6 * 6, 2))
     for index, parameter in enumerate(model.parameters()):
-        parameter.data = m.from_numpy(randn(*parameter.shape, seed=index))
+        parameter.data = tensor_of(m, randn(*parameter.shape, seed=index))
     return model.to(memory_format=memory_format) if memory_format is not None else model
 
 
@@ -102,19 +108,18 @@ def test_a_channels_last_model_trains_like_torch_and_loads_back():
         model = _model(m, m.channels_last)
         assert model[0].weight.stride() == (27, 1, 9, 3) and model[0].bias.stride() == (1,)
         optimizer = m.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
-        x = m.from_numpy(inputs.copy()).contiguous(memory_format=m.channels_last)
+        x = tensor_of(m, inputs).contiguous(memory_format=m.channels_last)
         history = []
         for _ in range(3):
             optimizer.zero_grad()
-            loss = m.nn.functional.cross_entropy(model(x), m.from_numpy(targets.copy()))
+            loss = m.nn.functional.cross_entropy(model(x), tensor_of(m, targets))
             loss.backward()
             optimizer.step()
             history.append(loss.item())
         losses[m.__name__] = history
         restored = _model(m)
         restored.load_state_dict(model.state_dict())
-        np.testing.assert_array_equal(restored[0].weight.detach().numpy(),
-                                      model[0].weight.detach().numpy())
+        np.testing.assert_array_equal(as_numpy(restored[0].weight), as_numpy(model[0].weight))
     np.testing.assert_allclose(losses["rustorch"], losses["torch"], rtol=1e-5)
 
 
@@ -124,7 +129,7 @@ def test_random_like_samplers_follow_the_memory_format():
     values = randn(2, 3, 4, 5)
 
     def source(m):
-        return m.from_numpy(values.copy())
+        return tensor_of(m, values)
 
     for make in (lambda m: m.rand_like(source(m).permute(2, 0, 3, 1)),
                  lambda m: m.randn_like(source(m).contiguous(memory_format=m.channels_last)),

@@ -10,10 +10,13 @@ import pytest
 
 import rustorch
 from rustorch import serialization
-from tests._oracle import assert_close, torch
+from tests._oracle import ON_CPU, assert_close, to_rustorch, torch
 
 needs_cuda = pytest.mark.skipif(not rustorch.cuda.is_available(), reason="needs CuPy and a GPU")
 _rng = np.random.default_rng(7)
+# rustorch's factory functions make CUDA tensors on a GPU test device: torch's CPU build loads
+# such files only with map_location="cpu", as a torch user on a CPU machine would pass
+TORCH_MAP_LOCATION = None if ON_CPU else "cpu"
 
 
 class Point:  # a custom class: weights_only refuses it until allowed
@@ -75,7 +78,8 @@ def test_torch_loads_views_parameters_and_objects(tmp_path, weights_only):
            "size": rustorch.Size([2, 3]), "device": rustorch.device("cpu"),
            "cuda_device": rustorch.device("cuda", 1), "dtype": rustorch.bfloat16,
            "nested": [1, 2.5, "text", (None, True), {"deep": [base[0]]}, b"raw", 2 ** 70, 1j]}
-    loaded = torch.load(_saved(obj, tmp_path), weights_only=weights_only)
+    loaded = torch.load(_saved(obj, tmp_path), weights_only=weights_only,
+                        map_location=TORCH_MAP_LOCATION)
     reference = torch.arange(24.0).reshape(4, 6)
     for key, expected in [("base", reference), ("transposed", reference.t()),
                           ("slice", reference[1:3, 2:5]), ("row", reference[2])]:
@@ -103,7 +107,9 @@ def test_torch_loads_views_parameters_and_objects(tmp_path, weights_only):
 
 
 def test_archive_layout_matches_torch(tmp_path):
-    rustorch.save({"a": rustorch.ones(3), "b": rustorch.empty(0)}, tmp_path / "model.v1.pt")
+    # CPU tensors on both sides: the records (location tags included) must match byte for byte
+    rustorch.save({"a": rustorch.ones(3, device="cpu"), "b": rustorch.empty(0, device="cpu")},
+                  tmp_path / "model.v1.pt")
     torch.save({"a": torch.ones(3), "b": torch.empty(0)}, tmp_path / "oracle.v1.pt")
     mine, theirs = (zipfile.ZipFile(tmp_path / name) for name in ("model.v1.pt", "oracle.v1.pt"))
     assert [name.replace("model.v1/", "") for name in mine.namelist()] == \
@@ -205,7 +211,7 @@ def test_torch_state_dict_into_rustorch_model(tmp_path):
     mine.load_state_dict(state)
     mine.eval()
     inputs = np.random.default_rng(1).standard_normal((2, 3, 6, 6)).astype(np.float32)
-    assert_close(mine(rustorch.from_numpy(inputs)), model(torch.from_numpy(inputs)))
+    assert_close(mine(to_rustorch(inputs)), model(torch.from_numpy(inputs)))
 
 
 @pytest.mark.parametrize("weights_only", [True, False])
@@ -214,13 +220,14 @@ def test_rustorch_state_dict_into_torch_model(tmp_path, weights_only):
     mine(rustorch.randn(4, 3, 6, 6))
     mine.eval()
     rustorch.save(mine.state_dict(), tmp_path / "model.pt")
-    state = torch.load(tmp_path / "model.pt", weights_only=weights_only)
+    state = torch.load(tmp_path / "model.pt", weights_only=weights_only,
+                       map_location=TORCH_MAP_LOCATION)
     assert state._metadata == mine.state_dict()._metadata
     model = _torch_model()
     model.load_state_dict(state)
     model.eval()
     inputs = np.random.default_rng(2).standard_normal((2, 3, 6, 6)).astype(np.float32)
-    assert_close(mine(rustorch.from_numpy(inputs)), model(torch.from_numpy(inputs)))
+    assert_close(mine(to_rustorch(inputs)), model(torch.from_numpy(inputs)))
 
 
 def test_whole_module_round_trip_needs_weights_only_false(tmp_path):
@@ -251,7 +258,7 @@ def test_optimizer_state_dict_both_ways(tmp_path):
     mine_optimizer = rustorch.optim.Adam(mine.parameters(), lr=0.01)
     mine_optimizer.load_state_dict(loaded)
     rustorch.save(mine_optimizer.state_dict(), tmp_path / "back.pt")
-    back = torch.load(tmp_path / "back.pt")
+    back = torch.load(tmp_path / "back.pt", map_location=TORCH_MAP_LOCATION)
     assert back["param_groups"] == expected["param_groups"]
     for index, state in expected["state"].items():
         for key, value in state.items():
@@ -415,7 +422,8 @@ def test_failed_save_keeps_the_existing_file(tmp_path, monkeypatch):
     with pytest.raises(OSError):
         rustorch.save({"weight": rustorch.zeros(5)}, path)
     assert path.read_bytes() == before and os.listdir(tmp_path) == [path.name]
-    assert torch.equal(torch.load(path)["weight"], torch.arange(5.0))
+    assert torch.equal(torch.load(path, map_location=TORCH_MAP_LOCATION)["weight"],
+                       torch.arange(5.0))
     buffer = io.BytesIO()
     with pytest.raises(Exception):
         rustorch.save({"bad": lambda: 0}, buffer)

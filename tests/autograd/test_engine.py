@@ -309,7 +309,7 @@ def test_deep_chain_does_not_recurse():
     for _ in range(5000):
         y = y * 1.0001
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), 1.0001 ** 5000, rtol=1e-4)
+    np.testing.assert_allclose(x.grad.cpu().numpy(), 1.0001 ** 5000, rtol=1e-4)
 
 
 def test_long_gradient_free_chain_is_skipped_without_recursion():
@@ -319,9 +319,9 @@ def test_long_gradient_free_chain_is_skipped_without_recursion():
     for _ in range(20000):
         y = y + 1
     (grad,) = rustorch.autograd.grad((y * w).sum(), [w])
-    np.testing.assert_allclose(grad.numpy(), 20001.0)
+    np.testing.assert_allclose(grad.cpu().numpy(), 20001.0)
     (y * w).sum().backward(inputs=[w])
-    np.testing.assert_allclose(w.grad.numpy(), 20001.0)
+    np.testing.assert_allclose(w.grad.cpu().numpy(), 20001.0)
     assert x.grad is None
 
 
@@ -436,9 +436,9 @@ def test_array_backward_path_equals_tensor_path_and_torch(dtype):
     graph = run(rustorch, True)
     expected = run(torch, False)
     for ours, reference, theirs in zip(fast, graph, expected):
-        np.testing.assert_array_equal(ours.detach().numpy(), reference.detach().numpy())
+        np.testing.assert_array_equal(ours.detach().cpu().numpy(), reference.detach().cpu().numpy())
         tolerance = 1e-2 if dtype == np.float16 else 1e-5
-        np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(),
+        np.testing.assert_allclose(ours.detach().cpu().numpy(), theirs.detach().cpu().numpy(),
                                    rtol=tolerance, atol=tolerance)
 
 
@@ -452,4 +452,4 @@ def test_gradients_meeting_at_a_node_are_summed(shape):
     (gradient,) = rustorch.autograd.grad((x * x + x * 2).sum(), x, create_graph=True)
     assert gradient.requires_grad and gradient.shape == x.shape
     (second,) = rustorch.autograd.grad(gradient.sum(), x)
-    np.testing.assert_allclose(second.numpy(), np.full(shape, 2.0))
+    np.testing.assert_allclose(second.cpu().numpy(), np.full(shape, 2.0))

@@ -211,7 +211,7 @@ def test_materialized_zero_grads_by_default():
                 return grad_a * 2 + grad_b * 3
         x = leaf(m, X)
         Two.apply(x)[0].sum().backward()
-        np.testing.assert_allclose(x.grad.numpy(), 2.0)
+        np.testing.assert_allclose(x.grad.cpu().numpy(), 2.0)
 
 
 def test_returning_an_input_unchanged():

@@ -188,7 +188,7 @@ def test_detect_anomaly_builtin_op_nan():
 def test_without_anomaly_nan_passes_silently():
     x = rustorch.ones(2, requires_grad=True)
     NanBackward.apply(x).sum().backward()
-    assert np.isnan(x.grad.numpy()).all()
+    assert np.isnan(x.grad.cpu().numpy()).all()
 
 
 def test_set_detect_anomaly_function_and_context():

@@ -125,7 +125,7 @@ def test_removable_handle_context_manager():
     with x.register_hook(lambda g: g * 0):
         pass
     x.sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), 1.0)
+    np.testing.assert_allclose(x.grad.cpu().numpy(), 1.0)
 
 
 def _post_accumulate_record(m) -> list:

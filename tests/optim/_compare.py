@@ -1,9 +1,13 @@
-"""Run the same optimizer in torch and rustorch on identical parameters and gradients."""
+"""Run the same optimizer in torch and rustorch on identical parameters and gradients
+(torch's on the CPU, rustorch's on the test device)."""
 from __future__ import annotations
 
 import numpy as np
 
-from tests._oracle import rustorch, torch
+from tests._oracle import as_numpy, rustorch, to_rustorch, to_torch, torch
+
+__all__ = ["as_numpy", "tensor_of", "make_params", "run_both", "closure_run", "state_to_torch",
+           "state_to_rustorch", "run_both_reduced"]
 
 TOLERANCES = {np.float32: (1e-5, 1e-6), np.float64: (1e-10, 1e-12)}
 SHAPES = [(5, 4), (3,), ()]
@@ -14,12 +18,13 @@ def make_arrays(shapes=SHAPES, dtype=np.float32, seed=0):
     return [rng.standard_normal(shape).astype(dtype) for shape in shapes]
 
 
+def tensor_of(module, array):
+    """``array`` as a tensor of ``module``: torch's on the CPU, rustorch's on the test device."""
+    return (to_torch if module is torch else to_rustorch)(array)
+
+
 def make_params(module, arrays):
-    return [module.from_numpy(array.copy()).requires_grad_() for array in arrays]
-
-
-def as_numpy(tensor):
-    return tensor.detach().numpy()
+    return [tensor_of(module, array).requires_grad_() for array in arrays]
 
 
 def assert_params_close(torch_params, our_params, dtype, step=None):
@@ -52,7 +57,7 @@ def run_both(name, kwargs, steps=8, dtype=np.float32, groups=None, shapes=SHAPES
         for torch_param, our_param in zip(torch_params, our_params):
             grad = rng.standard_normal(torch_param.shape).astype(dtype)
             torch_param.grad = torch.from_numpy(grad.copy())
-            our_param.grad = rustorch.from_numpy(grad.copy())
+            our_param.grad = to_rustorch(grad)
         torch_optimizer.step()
         our_optimizer.step()
         assert_params_close(torch_params, our_params, dtype, step)
@@ -66,7 +71,7 @@ def closure_run(name, kwargs, steps=5, dtype=np.float64):
     results = {}
     for module in (torch, rustorch):
         params = make_params(module, arrays)
-        weight_tensors = [module.from_numpy(weight.copy()) for weight in weights]
+        weight_tensors = [tensor_of(module, weight) for weight in weights]
         optimizer = getattr(module.optim, name)(params, **kwargs)
         losses = []
 
@@ -112,7 +117,6 @@ def run_both_reduced(name, kwargs, dtype_name, steps=8, seed=0):
     (add with alpha, addcmul, lerp) once where numpy rounds twice, so allow a few ulps."""
     import ml_dtypes
 
-    from tests._oracle import to_rustorch, to_torch
     numpy_dtype = np.float16 if dtype_name == "float16" else ml_dtypes.bfloat16
     arrays = [array.astype(numpy_dtype) for array in make_arrays(SHAPES, np.float32, seed)]
     torch_params = [to_torch(array, requires_grad=True) for array in arrays]
@@ -129,6 +133,6 @@ def run_both_reduced(name, kwargs, dtype_name, steps=8, seed=0):
         our_optimizer.step()
         for expected, actual in zip(torch_params, our_params):
             assert actual.dtype == getattr(rustorch, dtype_name)
-            np.testing.assert_allclose(actual.detach().float().numpy(),
-                                       expected.detach().float().numpy(), rtol=tolerance,
+            np.testing.assert_allclose(as_numpy(actual.float()),
+                                       as_numpy(expected.float()), rtol=tolerance,
                                        atol=tolerance, err_msg=f"after step {step}")

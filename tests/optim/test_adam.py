@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from tests._oracle import rustorch, torch
+from tests._oracle import rustorch, to_rustorch, torch
 from tests.optim._compare import (as_numpy, closure_run, make_params, run_both,
                                   run_both_reduced, state_to_rustorch, state_to_torch)
 
@@ -87,7 +87,7 @@ def test_complex_parameters_match_torch():
         grad = (rng.standard_normal((3, 2)) + 1j * rng.standard_normal((3, 2))).astype(
             np.complex64)
         torch_param.grad = torch.from_numpy(grad.copy())
-        our_param.grad = rustorch.from_numpy(grad.copy())
+        our_param.grad = to_rustorch(grad)
         torch_optimizer.step()
         ours.step()
     np.testing.assert_allclose(as_numpy(our_param), as_numpy(torch_param), rtol=1e-5, atol=1e-6)
@@ -106,7 +106,7 @@ def test_load_torch_state_dict_then_continue():
         for torch_param, our_param in zip(torch_params, our_params):
             grad = rng.standard_normal(torch_param.shape)
             torch_param.grad = torch.from_numpy(grad.copy())
-            our_param.grad = rustorch.from_numpy(grad.copy())
+            our_param.grad = to_rustorch(grad)
         torch_optimizer.step()
         fresh.step()
     for expected, actual in zip(torch_params, our_params):
@@ -186,9 +186,9 @@ def test_validation_errors_match_torch(kwargs, message):
 
 
 def test_capturable_needs_cuda_parameters():
-    param = rustorch.zeros(1, requires_grad=True)
+    param = rustorch.zeros(1, requires_grad=True, device="cpu")  # CPU ones, whatever the default
     optimizer = rustorch.optim.Adam([param], capturable=True)
-    param.grad = rustorch.ones(1)
+    param.grad = rustorch.ones(1, device="cpu")
     with pytest.raises(NotImplementedError, match="capturable"):
         optimizer.step()
 

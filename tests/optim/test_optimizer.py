@@ -5,7 +5,7 @@ import pickle
 import numpy as np
 import pytest
 
-from tests._oracle import rustorch, torch
+from tests._oracle import as_numpy, rustorch, torch
 
 
 def params(module, count=2):
@@ -106,7 +106,7 @@ def test_zero_grad():
     grad = first.grad
     optimizer.zero_grad(set_to_none=False)
     assert first.grad is grad and second.grad is None
-    np.testing.assert_array_equal(first.grad.numpy(), [0.0, 0.0])
+    np.testing.assert_array_equal(as_numpy(first.grad), [0.0, 0.0])
     optimizer.zero_grad()
     assert first.grad is None
 
@@ -116,9 +116,9 @@ def test_zero_grad_after_backward():
     optimizer = rustorch.optim.SGD([param], lr=0.1)
     (param * param).sum().backward()
     optimizer.zero_grad(set_to_none=False)
-    np.testing.assert_array_equal(param.grad.numpy(), [0.0, 0.0, 0.0])
+    np.testing.assert_array_equal(as_numpy(param.grad), [0.0, 0.0, 0.0])
     (param * 3).sum().backward()
-    np.testing.assert_array_equal(param.grad.numpy(), [3.0, 3.0, 3.0])
+    np.testing.assert_array_equal(as_numpy(param.grad), [3.0, 3.0, 3.0])
 
 
 # ----------------------------------------------------------------- hooks
@@ -180,7 +180,7 @@ def test_custom_optimizer_written_for_pytorch():
     optimizer.register_step_pre_hook(lambda *args: calls.append("pre"))
     param.grad = rustorch.tensor([1.0, -2.0])
     optimizer.step()
-    np.testing.assert_allclose(param.detach().numpy(), [0.9, 1.1], rtol=1e-6)
+    np.testing.assert_allclose(as_numpy(param), [0.9, 1.1], rtol=1e-6)
     assert calls == ["pre"]
     assert optimizer.state_dict()["state"] == {0: {"count": 1}}
 
@@ -199,8 +199,8 @@ def test_state_dict_format_matches_torch():
     assert actual["param_groups"] == expected["param_groups"]
     assert list(actual["state"]) == list(expected["state"]) == [0, 1]
     for index in (0, 1):
-        np.testing.assert_array_equal(actual["state"][index]["momentum_buffer"].numpy(),
-                                      expected["state"][index]["momentum_buffer"].numpy())
+        np.testing.assert_array_equal(as_numpy(actual["state"][index]["momentum_buffer"]),
+                                      as_numpy(expected["state"][index]["momentum_buffer"]))
 
 
 def test_load_state_dict_validation():

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from tests._oracle import rustorch, torch
+from tests._oracle import rustorch, to_rustorch, torch
 from tests.optim._compare import (as_numpy, closure_run, run_both, run_both_reduced,
                                   state_to_rustorch, state_to_torch)
 
@@ -41,7 +41,7 @@ def test_param_groups_with_different_options():
 
 def test_tensor_learning_rate():
     arrays = [np.ones(3, np.float32)]
-    ours = rustorch.from_numpy(arrays[0].copy()).requires_grad_()
+    ours = to_rustorch(arrays[0]).requires_grad_()
     optimizer = rustorch.optim.SGD([ours], lr=rustorch.tensor(0.5))
     ours.grad = rustorch.ones(3)
     optimizer.step()
@@ -100,7 +100,7 @@ def test_state_dict_round_trip_and_from_torch():
     for param, grad in zip(torch_params, grads):
         param.grad = torch.from_numpy(grad.copy())
     for param, grad in zip(our_params, grads):
-        param.grad = rustorch.from_numpy(grad.copy())
+        param.grad = to_rustorch(grad)
     torch_optimizer.step()
     fresh.step()
     for expected, actual in zip(torch_params, our_params):
