@@ -15,7 +15,7 @@ import pytest
 import rustorch
 from rustorch.autograd.gradcheck import gradcheck, gradgradcheck
 from rustorch.linalg import _solvers
-from tests._oracle import check, check_error, randn, torch
+from tests._oracle import as_numpy, check, check_error, randn, to_rustorch, torch
 
 F64 = np.float64
 
@@ -216,9 +216,9 @@ def test_out():
     for name, args in (("cholesky_solve", (b, factor)), ("cholesky_inverse", (factor,))):
         expected = getattr(torch, name)(*(torch.from_numpy(x) for x in args))
         out = rustorch.empty(0, dtype=rustorch.float64)
-        result = getattr(rustorch, name)(*(rustorch.from_numpy(x) for x in args), out=out)
+        result = getattr(rustorch, name)(*(to_rustorch(x) for x in args), out=out)
         assert result is out
-        np.testing.assert_allclose(out.numpy(), expected.numpy(), rtol=1e-10)
+        np.testing.assert_allclose(as_numpy(out), expected.numpy(), rtol=1e-10)
 
 
 GRADCHECK_CASES = [
@@ -362,9 +362,9 @@ def test_svd_lowrank_reconstructs_and_shapes():
     a = rustorch.tensor(_rank(3, 8, 5))
     u, s, v = rustorch.svd_lowrank(a, q=3)
     assert (tuple(u.shape), tuple(s.shape), tuple(v.shape)) == ((8, 3), (3,), (5, 3))
-    np.testing.assert_allclose((u * s.unsqueeze(-2)).matmul(v.mT).numpy(), a.numpy(),
+    np.testing.assert_allclose(as_numpy((u * s.unsqueeze(-2)).matmul(v.mT)), as_numpy(a),
                                atol=1e-10)
-    np.testing.assert_allclose(s.numpy(), torch.linalg.svdvals(torch.from_numpy(a.numpy()))[:3],
+    np.testing.assert_allclose(as_numpy(s), torch.linalg.svdvals(torch.from_numpy(as_numpy(a)))[:3],
                                rtol=1e-10)
     wide = rustorch.randn(2, 4, 9)
     u, s, v = rustorch.svd_lowrank(wide)  # q = 6 by default
@@ -383,7 +383,7 @@ def test_lowrank_small_q_shapes_dtypes():
     u, s, v = rustorch.pca_lowrank(rustorch.randn(10, 8, dtype=rustorch.complex64))
     assert (tuple(u.shape), tuple(s.shape), tuple(v.shape)) == ((10, 6), (6,), (8, 6))
     assert u.dtype is rustorch.complex64 and s.dtype is rustorch.float32
-    orthonormal = u.mH.matmul(u).numpy()
+    orthonormal = as_numpy(u.mH.matmul(u))
     np.testing.assert_allclose(orthonormal, np.eye(6), atol=1e-5)
 
 
@@ -394,7 +394,7 @@ def test_lowrank_repeatable_with_seed():
     rustorch.manual_seed(3)
     second = rustorch.svd_lowrank(a, q=2)
     for x, y in zip(first, second):
-        np.testing.assert_array_equal(x.numpy(), y.numpy())
+        np.testing.assert_array_equal(as_numpy(x), as_numpy(y))
 
 
 # ----------------------------------------------------------------- errors
@@ -497,7 +497,7 @@ def test_linalg_solve_triangular_promotes_and_broadcasts():
         results = []
         for m in (torch, rustorch):
             x = m.linalg.solve_triangular(m.tensor(a), m.tensor(operand), upper=True, left=left)
-            results.append((x.dtype, tuple(x.shape), x.numpy() if m is torch else x.numpy()))
+            results.append((x.dtype, tuple(x.shape), as_numpy(x)))
         assert str(results[0][0]).split(".")[-1] == str(results[1][0]).split(".")[-1]
         assert results[0][1] == results[1][1]
         np.testing.assert_allclose(results[1][2], results[0][2], rtol=1e-12)

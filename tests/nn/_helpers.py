@@ -1,16 +1,19 @@
 """Helpers shared by the nn tests: torch twins of rustorch modules with copied weights."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import torch
 
 import rustorch
-from tests._oracle import assert_close, to_rustorch, to_torch
+from tests._oracle import ON_CPU, as_numpy, assert_close, to_rustorch, to_torch
 
 
 def copy_weights(torch_module, rust_module) -> None:
-    """Load torch's parameters and buffers into the rustorch module (through numpy)."""
-    state = {key: value.detach().numpy().copy() for key, value in
+    """Load the parameters and buffers of ``torch_module`` (a torch or rustorch module) into the
+    rustorch module (through numpy; the copies keep the target parameters' device)."""
+    state = {key: as_numpy(value).copy() for key, value in
              torch_module.state_dict().items()}
     rust_module.load_state_dict({key: rustorch.from_numpy(value) for key, value in state.items()})
 
@@ -38,7 +41,7 @@ def compare_module(build, *inputs, grad: bool = True, rtol=None, atol=None, trai
     rng = np.random.default_rng(seed)
     weight = rng.standard_normal(tuple(expected.shape))
     (expected * torch.from_numpy(weight).to(expected.dtype)).sum().backward()
-    (actual * rustorch.from_numpy(weight).to(actual.dtype)).sum().backward()
+    (actual * to_rustorch(weight).to(actual.dtype)).sum().backward()
     for index, (t, r) in enumerate(zip(torch_inputs, rust_inputs)):
         if isinstance(t, torch.Tensor) and t.requires_grad:
             assert_close(r.grad, t.grad, rtol, atol, f"grad of input {index}")
@@ -46,7 +49,7 @@ def compare_module(build, *inputs, grad: bool = True, rtol=None, atol=None, trai
     for name, param in torch_module.named_parameters():
         if param.grad is None:
             assert rust_parameters[name].grad is None or \
-                not np.any(rust_parameters[name].grad.numpy())
+                not np.any(as_numpy(rust_parameters[name].grad))
             continue
         assert_close(rust_parameters[name].grad, param.grad, rtol, atol, f"grad of {name}")
     return rust_module, torch_module
@@ -76,3 +79,20 @@ def compare_forward_backward(torch_module, rust_module, x, rtol=None, atol=None)
     assert list(rust_parameters) == [name for name, _ in torch_module.named_parameters()]
     for name, param in torch_module.named_parameters():
         assert_close(rust_parameters[name].grad, param.grad, rtol, atol, what=f"grad of {name}")
+
+
+def on_device_repr(text: str) -> str:
+    """torch's repr of a ParameterList/ParameterDict (or a module holding one) as torch writes
+    it when the tensors are on the test device: `` (cuda:0)`` after each CUDA tensor's size,
+    and ParameterDict's type names (``torch.FloatTensor``) become ``torch.cuda.FloatTensor``."""
+    if ON_CPU:
+        return text
+    device = rustorch.empty(0).device  # the default device, with its index
+    text = re.sub(r"(of size [0-9x]*)\]", rf"\1 ({device})]", text)
+    return re.sub(r"\[torch\.(\w+Tensor) of size", rf"[torch.{device.type}.\1 of size", text)
+
+
+def from_numpy(m, array):
+    """``m.from_numpy(array)`` with rustorch's tensor on the test device (a copy of ``array``):
+    for test bodies written once for both frameworks."""
+    return to_torch(array) if m is torch else to_rustorch(array)

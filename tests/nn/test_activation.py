@@ -9,8 +9,8 @@ import torch
 
 import rustorch
 from rustorch.autograd.gradcheck import gradcheck, gradgradcheck
-from tests._oracle import check, randn
-from tests.nn._helpers import compare_module
+from tests._oracle import as_numpy, check, randn, to_rustorch
+from tests.nn._helpers import compare_module, from_numpy
 
 F_CASES = {
     "relu": lambda F, x: F.relu(x),
@@ -105,7 +105,7 @@ def test_prelu_weight_gradient_and_state_dict():
 def test_inplace_modules(name, build):
     data = randn(3, 4)
     for m in (torch, rustorch):
-        x = m.from_numpy(data.copy())
+        x = from_numpy(m, data)
         out = build(m)(x)
         assert out is x
     # in place on a non-leaf inside a graph: gradients still flow
@@ -122,10 +122,10 @@ def test_inplace_on_leaf_raises():
 def test_softmax_implicit_dim_warns_and_matches():
     data = randn(3, 4)
     with pytest.warns(UserWarning):
-        out = rustorch.nn.functional.softmax(rustorch.from_numpy(data))
+        out = rustorch.nn.functional.softmax(to_rustorch(data))
     with pytest.warns(UserWarning):
         expected = torch.nn.functional.softmax(torch.from_numpy(data))
-    np.testing.assert_allclose(out.numpy(), expected.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(as_numpy(out), expected.numpy(), rtol=1e-6)
 
 
 def test_softmax_dtype_argument_and_stability():
@@ -163,32 +163,32 @@ def test_gradcheck_float64(name):
     fn = F_CASES[name]
     data = randn(4, 4, dtype=np.float64)
     data[np.abs(data) < 0.05] += 0.2  # keep away from the kinks
-    x = rustorch.from_numpy(data).requires_grad_()
+    x = to_rustorch(data, requires_grad=True)
     assert gradcheck(lambda t: fn(rustorch.nn.functional, t), (x,))
     assert gradgradcheck(lambda t: fn(rustorch.nn.functional, t), (x,))
 
 
 def test_rrelu_training_is_random_within_bounds():
     x = -rustorch.ones(1000)
-    out = rustorch.nn.functional.rrelu(x, 0.1, 0.3, training=True).numpy()
+    out = as_numpy(rustorch.nn.functional.rrelu(x, 0.1, 0.3, training=True))
     assert (out <= -0.1 + 1e-6).all() and (out >= -0.3 - 1e-6).all() and out.std() > 0
 
 
 def test_inplace_functional_aliases():
     F = rustorch.nn.functional
     for name in ("relu_", "elu_", "selu_", "celu_", "leaky_relu_", "hardtanh_", "rrelu_"):
-        x = rustorch.from_numpy(randn(3, 4))
+        x = to_rustorch(randn(3, 4))
         assert getattr(F, name)(x) is x
-    x = rustorch.from_numpy(randn(3, 4))
+    x = to_rustorch(randn(3, 4))
     assert F.threshold_(x, 0.0, 1.0) is x
 
 
 @pytest.mark.parametrize("hard", [False, True])
 def test_gumbel_softmax(hard):
-    logits = rustorch.from_numpy(randn(64, 5)).requires_grad_()
+    logits = to_rustorch(randn(64, 5), requires_grad=True)
     out = rustorch.nn.functional.gumbel_softmax(logits, tau=0.5, hard=hard)
-    np.testing.assert_allclose(out.detach().numpy().sum(-1), 1.0, rtol=1e-5)
+    np.testing.assert_allclose(as_numpy(out).sum(-1), 1.0, rtol=1e-5)
     if hard:
-        assert set(np.unique(out.detach().numpy())) <= {0.0, 1.0}
+        assert set(np.unique(as_numpy(out))) <= {0.0, 1.0}
     (out * rustorch.arange(5.0)).sum().backward()
-    assert logits.grad is not None and np.isfinite(logits.grad.numpy()).all()
+    assert logits.grad is not None and np.isfinite(as_numpy(logits.grad)).all()

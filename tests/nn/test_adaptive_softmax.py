@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests._oracle import (assert_close, check_error, randint, randn, rustorch, to_rustorch,
-                           to_torch, torch)
+from tests._oracle import (as_numpy, assert_close, check_error, randint, randn, rustorch,
+                           to_rustorch, to_torch, torch)
 from tests.nn._helpers import assert_same_state, copy_weights
 
 CONFIGS = [
@@ -35,7 +35,7 @@ def _compare_gradients(torch_module, rust_module, torch_input, rust_input):
     for name, parameter in torch_module.named_parameters():
         if parameter.grad is None:
             grad = rust_parameters[name].grad
-            assert grad is None or not np.any(grad.numpy())
+            assert grad is None or not np.any(as_numpy(grad))
             continue
         assert_close(rust_parameters[name].grad, parameter.grad, what=f"grad of {name}")
 
@@ -51,14 +51,14 @@ def test_adaptive_softmax_forward_and_gradients(config, dtype):
     target[:len(config["cutoffs"]) + 1] = [0] + list(config["cutoffs"])  # every cluster
     torch_input, rust_input = to_torch(x, True), to_rustorch(x, True)
     expected = torch_module(torch_input, torch.from_numpy(target.copy()))
-    actual = rust_module(rust_input, rustorch.from_numpy(target.copy()))
+    actual = rust_module(rust_input, to_rustorch(target))
     assert type(actual).__name__ == "_ASMoutput" and actual._fields == ("output", "loss")
     assert_close(actual.output, expected.output)
     assert_close(actual.loss, expected.loss)
     weight = randn(batch, dtype=np.float64, seed=2)
     (expected.output * torch.from_numpy(weight).to(expected.output.dtype)).sum().mul(0.5) \
         .add(expected.loss).backward()
-    (actual.output * rustorch.from_numpy(weight).to(actual.output.dtype)).sum().mul(0.5) \
+    (actual.output * to_rustorch(weight).to(actual.output.dtype)).sum().mul(0.5) \
         .add(actual.loss).backward()
     _compare_gradients(torch_module, rust_module, torch_input, rust_input)
 
@@ -72,10 +72,10 @@ def test_adaptive_softmax_log_prob_and_predict(config):
     assert_close(actual, expected)
     weight = randn(*expected.shape, dtype=np.float64, seed=5)
     (expected * torch.from_numpy(weight).float()).sum().backward()
-    (actual * rustorch.from_numpy(weight).float()).sum().backward()
+    (actual * to_rustorch(weight).float()).sum().backward()
     _compare_gradients(torch_module, rust_module, torch_input, rust_input)
     with torch.no_grad(), rustorch.no_grad():
-        assert_close(rust_module.predict(rustorch.from_numpy(x)),
+        assert_close(rust_module.predict(to_rustorch(x)),
                      torch_module.predict(torch.from_numpy(x)))
         if not config.get("head_bias"):
             return
@@ -87,7 +87,7 @@ def test_adaptive_softmax_log_prob_and_predict(config):
             values[favoured] = 10.0
             torch_module.head.bias.copy_(torch.from_numpy(values))
             rust_module.head.bias.copy_(rustorch.from_numpy(values))
-            assert_close(rust_module.predict(rustorch.from_numpy(x)),
+            assert_close(rust_module.predict(to_rustorch(x)),
                          torch_module.predict(torch.from_numpy(x)))
 
 
@@ -96,11 +96,11 @@ def test_adaptive_softmax_unbatched_and_single_row():
     x = randn(16, seed=7)
     for target in (3, 7, 15):
         expected = torch_module(torch.from_numpy(x), torch.tensor(target))
-        actual = rust_module(rustorch.from_numpy(x), rustorch.tensor(target))
+        actual = rust_module(to_rustorch(x), rustorch.tensor(target))
         assert_close(actual.output, expected.output)
         assert_close(actual.loss, expected.loss)
     expected = torch_module(torch.from_numpy(x[None]), torch.tensor([12]))
-    actual = rust_module(rustorch.from_numpy(x[None]), rustorch.tensor([12]))
+    actual = rust_module(to_rustorch(x[None]), rustorch.tensor([12]))
     assert_close(actual.output, expected.output)
     assert_close(actual.loss, expected.loss)
 
@@ -114,12 +114,12 @@ def test_adaptive_softmax_module_structure():
         assert getattr(rust_module, attribute) == getattr(torch_module, attribute)
     # a torch state_dict loads into rustorch and back
     state = rust_module.state_dict()
-    torch_module.load_state_dict({key: torch.from_numpy(value.numpy().copy())
+    torch_module.load_state_dict({key: torch.from_numpy(as_numpy(value).copy())
                                   for key, value in state.items()})
     assert_same_state(rust_module, torch_module)
-    before = rust_module.head.weight.detach().numpy().copy()
+    before = as_numpy(rust_module.head.weight).copy()
     rust_module.reset_parameters()
-    assert not np.array_equal(before, rust_module.head.weight.detach().numpy())
+    assert not np.array_equal(before, as_numpy(rust_module.head.weight))
 
 
 CONSTRUCTION_ERRORS = [

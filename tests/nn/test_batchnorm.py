@@ -230,7 +230,7 @@ def test_local_response_norm_other_integers_raise(dtype):
     with pytest.raises(NotImplementedError):
         F(torch).local_response_norm(torch.from_numpy(data), 3)
     with pytest.raises(NotImplementedError):
-        F(rustorch).local_response_norm(rustorch.from_numpy(data), 3)
+        F(rustorch).local_response_norm(to_rustorch(data), 3)
 
 
 @pytest.mark.parametrize("input_dtype, parameter_dtype", [

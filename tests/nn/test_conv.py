@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from rustorch.autograd.gradcheck import gradcheck, gradgradcheck
-from tests._oracle import assert_close, check, randn, rustorch, to_rustorch, torch
+from tests._oracle import as_numpy, assert_close, check, randn, rustorch, to_rustorch, torch
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using padding='same'")
 
@@ -157,7 +157,7 @@ def test_conv_errors(fn, weight_shape):
     with pytest.raises(RuntimeError):
         fn(torch, torch.from_numpy(x), torch.from_numpy(w))
     with pytest.raises(rustorch.RusTorchError):
-        fn(rustorch, rustorch.from_numpy(x), rustorch.from_numpy(w))
+        fn(rustorch, to_rustorch(x), to_rustorch(w))
 
 
 # ------------------------------------------------------------------------------- modules
@@ -195,12 +195,12 @@ def test_conv_modules(name, args, kwargs, input_shape):
     for (key, r), (_, t) in zip(rust_module.named_parameters(), torch_module.named_parameters()):
         assert tuple(r.shape) == tuple(t.shape), key
     x = randn(*input_shape)
-    tx, rx = torch.from_numpy(x).requires_grad_(), rustorch.from_numpy(x).requires_grad_()
+    tx, rx = torch.from_numpy(x).requires_grad_(), to_rustorch(x, requires_grad=True)
     expected, actual = torch_module(tx), rust_module(rx)
     assert_close(actual, expected)
     weight = randn(*expected.shape)
     (expected * torch.from_numpy(weight)).sum().backward()
-    (actual * rustorch.from_numpy(weight)).sum().backward()
+    (actual * to_rustorch(weight)).sum().backward()
     assert_close(rx.grad, tx.grad)
     for (key, r), (_, t) in zip(rust_module.named_parameters(), torch_module.named_parameters()):
         assert_close(r.grad, t.grad, what=key)
@@ -209,18 +209,18 @@ def test_conv_modules(name, args, kwargs, input_shape):
 def test_conv_transpose_output_size():
     torch_module, rust_module = _twins("ConvTranspose2d", 3, 2, 3, stride=2, padding=1)
     x = randn(1, 3, 4, 4)
-    assert_close(rust_module(rustorch.from_numpy(x), output_size=[8, 8]),
+    assert_close(rust_module(to_rustorch(x), output_size=[8, 8]),
                  torch_module(torch.from_numpy(x), output_size=[8, 8]))
     with pytest.raises(ValueError):
-        rust_module(rustorch.from_numpy(x), output_size=[12, 12])
+        rust_module(to_rustorch(x), output_size=[12, 12])
 
 
 def test_conv_module_default_init_bounds():
     layer = rustorch.nn.Conv2d(8, 4, 3)
     bound = 1 / np.sqrt(8 * 9)
     assert layer.weight.shape == (4, 8, 3, 3) and layer.bias.shape == (4,)
-    assert np.abs(layer.weight.detach().numpy()).max() <= bound
-    assert np.abs(layer.bias.detach().numpy()).max() <= bound
+    assert np.abs(as_numpy(layer.weight)).max() <= bound
+    assert np.abs(as_numpy(layer.bias)).max() <= bound
 
 
 @pytest.mark.parametrize("kwargs", [dict(groups=0), dict(groups=3), dict(padding="foo"),

@@ -6,6 +6,7 @@ import pytest
 import torch
 
 import rustorch
+from tests._oracle import as_numpy
 
 
 @pytest.mark.parametrize("p", [0.2, 0.5, 0.8])
@@ -13,12 +14,12 @@ def test_dropout_statistics_and_gradient(p):
     layer = rustorch.nn.Dropout(p)
     x = rustorch.ones(200, 500, requires_grad=True)
     out = layer(x)
-    values = out.detach().numpy()
+    values = as_numpy(out)
     kept = values != 0
     assert abs(kept.mean() - (1 - p)) < 0.01
     np.testing.assert_allclose(values[kept], 1 / (1 - p), rtol=1e-6)
     out.sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), values, rtol=1e-6)
+    np.testing.assert_allclose(as_numpy(x.grad), values, rtol=1e-6)
 
 
 def test_eval_mode_is_identity_and_edge_probabilities():
@@ -37,7 +38,7 @@ def test_eval_mode_is_identity_and_edge_probabilities():
     (lambda m: m.nn.Dropout3d(0.5), (4, 64, 2, 3, 4), 2),
     (lambda m: m.nn.Dropout3d(0.5), (64, 2, 3, 4), 1)])
 def test_channel_dropout_zeroes_whole_channels(build, shape, channel_dims):
-    out = build(rustorch)(rustorch.ones(*shape)).numpy()
+    out = as_numpy(build(rustorch)(rustorch.ones(*shape)))
     flat = out.reshape(int(np.prod(shape[:channel_dims])), -1)
     assert np.all(flat.std(axis=1) == 0)  # each channel entirely kept or entirely dropped
     assert 0.25 < (flat[:, 0] != 0).mean() < 0.75
@@ -46,17 +47,17 @@ def test_channel_dropout_zeroes_whole_channels(build, shape, channel_dims):
 
 def test_alpha_dropout_keeps_mean_and_variance():
     x = rustorch.randn(200000)
-    out = rustorch.nn.AlphaDropout(0.3)(x).numpy()
+    out = as_numpy(rustorch.nn.AlphaDropout(0.3)(x))
     assert abs(out.mean()) < 0.02 and abs(out.std() - 1) < 0.02
     assert rustorch.nn.AlphaDropout(0.3).eval()(x) is x
-    feature = rustorch.nn.FeatureAlphaDropout(0.5)(rustorch.randn(4, 8, 3)).numpy()
+    feature = as_numpy(rustorch.nn.FeatureAlphaDropout(0.5)(rustorch.randn(4, 8, 3)))
     assert feature.shape == (4, 8, 3)
 
 
 def test_inplace_dropout():
     x = rustorch.ones(10, 10)
     out = rustorch.nn.functional.dropout(x, 0.5, inplace=True)
-    assert out is x and (x.numpy() == 0).any()
+    assert out is x and (as_numpy(x) == 0).any()
     y = rustorch.ones(4, 4, requires_grad=True) * 1.0
     rustorch.nn.Dropout(0.5, inplace=True)(y).sum().backward()
 

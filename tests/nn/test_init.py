@@ -9,6 +9,7 @@ import torch
 
 import rustorch
 from rustorch.nn import init
+from tests._oracle import as_numpy
 
 
 @pytest.mark.parametrize("shape", [(3, 4), (8, 3, 5), (6, 2, 3, 3), (2, 4, 1, 2, 3)])
@@ -35,7 +36,7 @@ def test_calculate_gain_errors():
 
 
 def _values(tensor):
-    return tensor.detach().numpy().astype(np.float64)
+    return as_numpy(tensor).astype(np.float64)
 
 
 def test_uniform_and_normal():
@@ -134,7 +135,7 @@ def test_linear_reset_uses_seed_when_available():
     if not hasattr(rustorch, "manual_seed"):
         pytest.skip("rustorch.random is not available yet")
     rustorch.manual_seed(3)
-    first = rustorch.nn.Linear(5, 5).weight.detach().numpy().copy()
+    first = as_numpy(rustorch.nn.Linear(5, 5).weight).copy()
     rustorch.manual_seed(3)
-    second = rustorch.nn.Linear(5, 5).weight.detach().numpy().copy()
+    second = as_numpy(rustorch.nn.Linear(5, 5).weight).copy()
     np.testing.assert_array_equal(first, second)

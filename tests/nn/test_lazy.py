@@ -6,7 +6,8 @@ import math
 import numpy as np
 import pytest
 
-from tests._oracle import assert_close, check_error, randn, rustorch, torch
+from tests._oracle import (as_numpy, assert_close, check_error, randn, rustorch, to_rustorch,
+                           to_torch, torch)
 from tests.nn._helpers import compare_module
 
 CASES = [
@@ -37,7 +38,7 @@ def test_first_call_materialises_like_torch(name, args, shape):
     torch_module, rust_module = getattr(torch.nn, name)(*args), getattr(rustorch.nn, name)(*args)
     values = randn(*shape)
     torch_module(torch.from_numpy(values))
-    rust_module(rustorch.from_numpy(values))
+    rust_module(to_rustorch(values))
     assert type(rust_module).__name__ == type(torch_module).__name__ == name[4:]
     assert repr(rust_module) == repr(torch_module)
     assert [(k, tuple(v.shape), str(v.dtype)) for k, v in rust_module.state_dict().items()] == \
@@ -52,7 +53,7 @@ def test_outputs_and_gradients_after_materialising(name, args, shape):
 
     def build(m):
         module = getattr(m.nn, name)(*args)
-        module(m.from_numpy(values.copy()))  # materialise
+        module(to_torch(values) if m is torch else to_rustorch(values))  # materialise
         return module
 
     compare_module(build, values)
@@ -63,12 +64,12 @@ def test_initialisation_matches_the_eager_layer_bounds():
     layer = rustorch.nn.LazyConv2d(64, 3)
     layer(rustorch.randn(1, 16, 5, 5))
     bound = 1 / math.sqrt(16 * 9)
-    weight = layer.weight.detach().numpy()
+    weight = as_numpy(layer.weight)
     assert weight.max() <= bound and weight.min() >= -bound and weight.std() > bound / 3
     norm = rustorch.nn.LazyBatchNorm2d().eval()  # eval: the call leaves the statistics alone
     norm(rustorch.randn(2, 5, 3, 3))
-    np.testing.assert_array_equal(norm.weight.detach().numpy(), np.ones(5, np.float32))
-    np.testing.assert_array_equal(norm.running_var.numpy(), np.ones(5, np.float32))
+    np.testing.assert_array_equal(as_numpy(norm.weight), np.ones(5, np.float32))
+    np.testing.assert_array_equal(as_numpy(norm.running_var), np.ones(5, np.float32))
 
 
 @pytest.mark.parametrize("name, args", [("LazyLinear", (5,)), ("LazyConv2d", (6, 3)),
@@ -102,4 +103,4 @@ def test_optimizer_sees_the_materialised_parameters():
     module(rustorch.randn(2, 4)).sum().backward()
     optimizer.step()
     assert tuple(module[0].weight.shape) == (3, 4)
-    assert not np.allclose(before.numpy(), module[0].weight.detach().numpy())
+    assert not np.allclose(as_numpy(before), as_numpy(module[0].weight))

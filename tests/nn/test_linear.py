@@ -6,7 +6,7 @@ import pytest
 import torch
 
 import rustorch
-from tests._oracle import check, randn
+from tests._oracle import as_numpy, check, randn, to_rustorch
 from tests.nn._helpers import compare_module
 
 
@@ -23,17 +23,17 @@ def test_linear_float64_and_noncontiguous():
 
 
 def test_linear_double_backward():
-    x = rustorch.from_numpy(randn(3, 4, dtype=np.float64)).requires_grad_()
-    w = rustorch.from_numpy(randn(2, 4, dtype=np.float64)).requires_grad_()
-    xt = torch.from_numpy(x.detach().numpy().copy()).requires_grad_()
-    wt = torch.from_numpy(w.detach().numpy().copy()).requires_grad_()
+    x = to_rustorch(randn(3, 4, dtype=np.float64), requires_grad=True)
+    w = to_rustorch(randn(2, 4, dtype=np.float64), requires_grad=True)
+    xt = torch.from_numpy(as_numpy(x).copy()).requires_grad_()
+    wt = torch.from_numpy(as_numpy(w).copy()).requires_grad_()
     (gx,) = rustorch.autograd.grad((rustorch.nn.functional.linear(x, w) ** 2).sum(), [x],
                                    create_graph=True)
     (gxt,) = torch.autograd.grad((torch.nn.functional.linear(xt, wt) ** 2).sum(), [xt],
                                  create_graph=True)
     gx.sum().backward()
     gxt.sum().backward()
-    np.testing.assert_allclose(w.grad.numpy(), wt.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(as_numpy(w.grad), wt.grad.numpy(), rtol=1e-10)
 
 
 def test_linear_errors():
@@ -49,10 +49,10 @@ def test_linear_errors():
 def test_linear_default_init_distribution():
     layer = rustorch.nn.Linear(400, 300)
     bound = 1 / np.sqrt(400)
-    weight = layer.weight.detach().numpy()
+    weight = as_numpy(layer.weight)
     assert np.abs(weight).max() <= bound and np.abs(weight).max() > 0.95 * bound
     assert abs(weight.std() - bound / np.sqrt(3)) < 0.02 * bound
-    assert np.abs(layer.bias.detach().numpy()).max() <= bound
+    assert np.abs(as_numpy(layer.bias)).max() <= bound
     assert repr(layer) == repr(torch.nn.Linear(400, 300))
 
 

@@ -9,8 +9,8 @@ import pytest
 import torch
 
 import rustorch
-from tests._oracle import check, rand, randint, randn
-from tests.nn._helpers import compare_module
+from tests._oracle import check, rand, randint, randn, to_rustorch
+from tests.nn._helpers import compare_module, from_numpy
 
 REDUCTIONS = ["mean", "sum", "none"]
 
@@ -59,7 +59,7 @@ def test_nll_and_cross_entropy(shape, target_shape, weighted, reduction):
     target = randint(0, classes, target_shape)
     weight = rand(classes, low=0.5, high=2.0) if weighted else None
     for name in ("nll_loss", "cross_entropy"):
-        check(lambda m, x, w: getattr(F(m), name)(x, m.from_numpy(target.copy()), weight=w,
+        check(lambda m, x, w: getattr(F(m), name)(x, from_numpy(m, target), weight=w,
                                                   reduction=reduction),
               randn(*shape), weight, requires_grad=[True, False])
 
@@ -70,11 +70,11 @@ def test_ignore_index(reduction, weighted):
     target = np.array([1, -100, 3, 2, -100])
     weight = rand(4, low=0.5, high=2.0) if weighted else None
     for name in ("nll_loss", "cross_entropy"):
-        check(lambda m, x, w: getattr(F(m), name)(x, m.from_numpy(target.copy()), weight=w,
+        check(lambda m, x, w: getattr(F(m), name)(x, from_numpy(m, target), weight=w,
                                                   reduction=reduction),
               randn(5, 4), weight, requires_grad=[True, False])
     custom = np.array([1, 0, 3, 0])
-    check(lambda m, x: F(m).cross_entropy(x, m.from_numpy(custom.copy()), ignore_index=0,
+    check(lambda m, x: F(m).cross_entropy(x, from_numpy(m, custom), ignore_index=0,
                                           reduction=reduction), randn(4, 4))
 
 
@@ -83,11 +83,11 @@ def test_ignore_index(reduction, weighted):
 def test_cross_entropy_label_smoothing(reduction, weighted):
     target = np.array([1, -100, 3, 2])
     weight = rand(4, low=0.5, high=2.0) if weighted else None
-    check(lambda m, x, w: F(m).cross_entropy(x, m.from_numpy(target.copy()), weight=w,
+    check(lambda m, x, w: F(m).cross_entropy(x, from_numpy(m, target), weight=w,
                                              reduction=reduction, label_smoothing=0.15),
           randn(4, 4), weight, requires_grad=[True, False])
     kdim = randint(0, 3, (2, 4))
-    check(lambda m, x: F(m).cross_entropy(x, m.from_numpy(kdim.copy()), label_smoothing=0.3,
+    check(lambda m, x: F(m).cross_entropy(x, from_numpy(m, kdim), label_smoothing=0.3,
                                           reduction=reduction), randn(2, 3, 4))
 
 
@@ -107,7 +107,7 @@ def test_cross_entropy_probability_targets(reduction, smoothing, weighted):
 
 def test_cross_entropy_float64_and_large_logits():
     target = np.array([0, 2, 1])
-    check(lambda m, x: F(m).cross_entropy(x * 1000, m.from_numpy(target.copy())),
+    check(lambda m, x: F(m).cross_entropy(x * 1000, from_numpy(m, target)),
           randn(3, 3, dtype=np.float64))
 
 
@@ -193,11 +193,11 @@ def test_kl_div(reduction, log_target):
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_margin_and_embedding_losses(reduction):
     sign = np.array([1.0, -1.0, 1.0, -1.0], dtype=np.float32)
-    check(lambda m, a, b: F(m).margin_ranking_loss(a, b, m.from_numpy(sign.copy()), 0.3,
+    check(lambda m, a, b: F(m).margin_ranking_loss(a, b, from_numpy(m, sign), 0.3,
                                                    reduction=reduction), randn(4), randn(4))
-    check(lambda m, x: F(m).hinge_embedding_loss(x, m.from_numpy(sign.copy()), 0.5,
+    check(lambda m, x: F(m).hinge_embedding_loss(x, from_numpy(m, sign), 0.5,
                                                  reduction=reduction), randn(4))
-    check(lambda m, a, b: F(m).cosine_embedding_loss(a, b, m.from_numpy(sign.copy()), 0.1,
+    check(lambda m, a, b: F(m).cosine_embedding_loss(a, b, from_numpy(m, sign), 0.1,
                                                      reduction=reduction),
           randn(4, 5), randn(4, 5))
     for swap in (False, True):
@@ -228,16 +228,16 @@ def test_nll_likelihood_losses(reduction):
 def test_multilabel_and_multi_margin(reduction):
     labels = (rand(3, 4) > 0.5).astype(np.float32)
     check(lambda m, x, w: F(m).multilabel_soft_margin_loss(
-        x, m.from_numpy(labels.copy()), weight=w, reduction=reduction), randn(3, 4),
+        x, from_numpy(m, labels), weight=w, reduction=reduction), randn(3, 4),
         rand(4), requires_grad=[True, False])
     target = np.array([0, 3, 1])
     for p in (1, 2):
-        check(lambda m, x, w: F(m).multi_margin_loss(x, m.from_numpy(target.copy()), p=p,
+        check(lambda m, x, w: F(m).multi_margin_loss(x, from_numpy(m, target), p=p,
                                                      margin=0.7, weight=w,
                                                      reduction=reduction),
               randn(3, 4), rand(4), requires_grad=[True, False])
     multi = np.array([[3, 0, -1, 1], [1, 2, 0, 3], [0, -1, 2, 2]])
-    check(lambda m, x: F(m).multilabel_margin_loss(x, m.from_numpy(multi.copy()),
+    check(lambda m, x: F(m).multilabel_margin_loss(x, from_numpy(m, multi),
                                                    reduction=reduction), randn(3, 4))
 
 
@@ -299,8 +299,8 @@ def test_legacy_reduction_arguments():
 
 def test_one_hot():
     labels = np.array([[0, 2], [1, 3]])
-    check(lambda m: F(m).one_hot(m.from_numpy(labels.copy())))
-    check(lambda m: F(m).one_hot(m.from_numpy(labels.copy()), 6))
+    check(lambda m: F(m).one_hot(from_numpy(m, labels)))
+    check(lambda m: F(m).one_hot(from_numpy(m, labels), 6))
     with pytest.raises(RuntimeError):
         rustorch.nn.functional.one_hot(rustorch.tensor([1.0]))
     with pytest.raises(RuntimeError):
@@ -312,7 +312,7 @@ def test_half_precision_losses(dtype):
     import ml_dtypes
     numpy_dtype = np.float16 if dtype == "float16" else ml_dtypes.bfloat16
     target = np.array([0, 3, 1])
-    check(lambda m, x: F(m).cross_entropy(x, m.from_numpy(target.copy())),
+    check(lambda m, x: F(m).cross_entropy(x, from_numpy(m, target)),
           randn(3, 4, dtype=numpy_dtype))
     check(lambda m, x, y: F(m).mse_loss(x, y), randn(3, 4, dtype=numpy_dtype),
           randn(3, 4, dtype=numpy_dtype))
@@ -325,9 +325,9 @@ def test_fused_cross_entropy_gradcheck_and_double_backward(reduction):
     """(N, C) logits with class indices take one fused primitive; its Tensor-op backward is
     differentiable again."""
     from rustorch.autograd.gradcheck import gradcheck, gradgradcheck
-    target = rustorch.from_numpy(np.array([1, -100, 3, 0, 2]))
-    weight = rustorch.from_numpy(rand(4, low=0.5, high=2.0, dtype=np.float64))
-    logits = rustorch.from_numpy(randn(5, 4, dtype=np.float64)).requires_grad_()
+    target = to_rustorch(np.array([1, -100, 3, 0, 2]))
+    weight = to_rustorch(rand(4, low=0.5, high=2.0, dtype=np.float64))
+    logits = to_rustorch(randn(5, 4, dtype=np.float64), requires_grad=True)
 
     def loss(x):
         return F(rustorch).cross_entropy(x, target, weight=weight, reduction=reduction)
@@ -338,9 +338,9 @@ def test_fused_cross_entropy_gradcheck_and_double_backward(reduction):
 
 def test_fused_cross_entropy_large_and_all_ignored_match_torch():
     target = randint(0, 3000, (512,))
-    check(lambda m, x: F(m).cross_entropy(x, m.from_numpy(target.copy())),
+    check(lambda m, x: F(m).cross_entropy(x, from_numpy(m, target)),
           randn(512, 3000) * 4)
     ignored = np.full(6, -100)
-    check(lambda m, x: F(m).cross_entropy(x, m.from_numpy(ignored.copy())), randn(6, 5))
-    check(lambda m, x: F(m).cross_entropy(x, m.from_numpy(ignored.copy()), reduction="sum"),
+    check(lambda m, x: F(m).cross_entropy(x, from_numpy(m, ignored)), randn(6, 5))
+    check(lambda m, x: F(m).cross_entropy(x, from_numpy(m, ignored), reduction="sum"),
           randn(6, 5))

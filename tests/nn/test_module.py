@@ -10,8 +10,8 @@ import pytest
 import torch
 
 import rustorch
-from tests._oracle import assert_close, randn
-from tests.nn._helpers import copy_weights
+from tests._oracle import as_numpy, assert_close, randn, to_rustorch
+from tests.nn._helpers import copy_weights, on_device_repr
 
 
 def build_net(m):
@@ -76,7 +76,7 @@ def test_forward_matches_after_loading_torch_checkpoint():
     assert result.missing_keys == [] and result.unexpected_keys == []
     assert repr(result) == repr(torch_net.load_state_dict(torch_net.state_dict()))
     x = randn(5, 3)
-    assert_close(rust_net(rustorch.from_numpy(x)), torch_net(torch.from_numpy(x)))
+    assert_close(rust_net(to_rustorch(x)), torch_net(torch.from_numpy(x)))
 
 
 def test_state_dict_values_are_detached_and_shared():
@@ -129,7 +129,7 @@ def test_load_state_dict_assign_and_type_errors():
 
 def test_repr_matches_torch():
     torch_net, rust_net = pair()
-    assert repr(rust_net) == repr(torch_net)
+    assert repr(rust_net) == on_device_repr(repr(torch_net))
     layers = [lambda m: m.nn.ModuleList([m.nn.Linear(2, 2) for _ in range(3)] + [m.nn.ReLU()]),
               lambda m: m.nn.Sequential(OrderedDict(conv=m.nn.Identity(), act=m.nn.GELU("tanh"))),
               lambda m: m.nn.ModuleList(), lambda m: m.nn.Sequential()]
@@ -271,7 +271,7 @@ def test_forward_hooks_order_modification_and_removal():
                                               out + 1)
     out = layer(rustorch.ones(1, 2))
     assert calls == ["first", "pre", "post"]
-    assert_close(out, torch.from_numpy((layer.bias.detach().numpy() + 1)[None]))
+    assert_close(out, torch.from_numpy((as_numpy(layer.bias) + 1)[None]))
     for handle in (handle_pre, handle_first, handle_post):
         handle.remove()
     calls.clear()
@@ -306,12 +306,12 @@ def _backward_hook_record(m):
     record = {}
 
     def pre_hook(module, grad_output):
-        record["pre"] = [g.detach().numpy().copy() for g in grad_output]
+        record["pre"] = [as_numpy(g).copy() for g in grad_output]
         return (grad_output[0] * 2,)
 
     def hook(module, grad_input, grad_output):
-        record["input"] = [None if g is None else g.detach().numpy().copy() for g in grad_input]
-        record["output"] = [g.detach().numpy().copy() for g in grad_output]
+        record["input"] = [None if g is None else as_numpy(g).copy() for g in grad_input]
+        record["output"] = [as_numpy(g).copy() for g in grad_output]
         return (grad_input[0] + 1,)
 
     handles = [layer.register_full_backward_pre_hook(pre_hook),
@@ -327,9 +327,9 @@ def test_full_backward_hooks_match_torch():
     x = randn(4, 3)
     weight = randn(4, 2)
     xt = torch.from_numpy(x).requires_grad_()
-    xr = rustorch.from_numpy(x).requires_grad_()
+    xr = to_rustorch(x).requires_grad_()
     (torch_layer(xt) * torch.from_numpy(weight)).sum().backward()
-    (rust_layer(xr) * rustorch.from_numpy(weight)).sum().backward()
+    (rust_layer(xr) * to_rustorch(weight)).sum().backward()
     for key in ("pre", "input", "output"):
         for a, e in zip(rust_record[key], torch_record[key]):
             np.testing.assert_allclose(a, e, rtol=1e-5, atol=1e-6)
@@ -365,8 +365,7 @@ def test_deepcopy_and_pickle_roundtrip():
     clone = copy.deepcopy(net)
     assert clone.features[0].weight is not net.features[0].weight
     assert isinstance(clone.features[0].weight, rustorch.nn.Parameter)
-    assert_close(clone.features[0].weight, torch.from_numpy(
-        net.features[0].weight.detach().numpy()))
+    assert_close(clone.features[0].weight, torch.from_numpy(as_numpy(net.features[0].weight)))
     model = rustorch.nn.Sequential(rustorch.nn.Linear(3, 4), rustorch.nn.ReLU(),
                                    rustorch.nn.ModuleDict({"out": rustorch.nn.Linear(4, 2)}))
     model.register_buffer("counter", rustorch.zeros(1))
@@ -375,7 +374,7 @@ def test_deepcopy_and_pickle_roundtrip():
     assert isinstance(restored[0].weight, rustorch.nn.Parameter)
     assert restored[0].weight.requires_grad
     x = rustorch.randn(2, 3)
-    assert_close(restored[0](x), torch.from_numpy(model[0](x).detach().numpy()))
+    assert_close(restored[0](x), torch.from_numpy(as_numpy(model[0](x))))
 
 
 def test_forward_not_implemented():

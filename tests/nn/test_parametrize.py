@@ -10,7 +10,7 @@ import pytest
 import torch
 
 import rustorch
-from tests._oracle import assert_close, check_error, randn, to_rustorch, to_torch
+from tests._oracle import as_numpy, assert_close, check_error, randn, to_rustorch, to_torch
 from tests.nn._helpers import (as_torch, assert_same_state, compare_forward_backward,
                                copy_weights)
 
@@ -289,7 +289,7 @@ def test_orthogonal_complex_is_unitary():
         loss.backward()
         modules[m.__name__] = module
     rust_module, torch_module = modules["rustorch"], modules["torch"]
-    weight = rust_module.weight.detach().numpy()
+    weight = as_numpy(rust_module.weight)
     np.testing.assert_allclose(weight.conj().T @ weight, np.eye(3), atol=1e-5)
     assert_close(rust_module.weight, torch_module.weight, atol=1e-5)
     assert_close(rust_module.parametrizations.weight.original.grad,
@@ -384,7 +384,7 @@ def test_spectral_norm_matches_torch_with_copied_vectors(build, x):
     rust_module.eval()
     compare_forward_backward(torch_module, rust_module, x, atol=1e-5)
     assert_same_state(rust_module, torch_module, atol=1e-6)
-    largest = np.linalg.svd(rust_module.weight.detach().numpy().reshape(
+    largest = np.linalg.svd(as_numpy(rust_module.weight).reshape(
         rust_module.weight.shape[0], -1), compute_uv=False)
     if build(torch).__class__.__name__ == "Linear":
         assert abs(largest[0] - 1.0) < 1e-2

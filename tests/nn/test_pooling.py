@@ -141,7 +141,7 @@ def test_pool_errors(fn):
     with pytest.raises(RuntimeError):
         fn(torch, torch.from_numpy(x))
     with pytest.raises(rustorch.RusTorchError):
-        fn(rustorch, rustorch.from_numpy(x))
+        fn(rustorch, to_rustorch(x))
 
 
 MODULE_CASES = [

@@ -6,7 +6,8 @@ import warnings
 import numpy as np
 import pytest
 
-from tests._oracle import assert_close, check_error, randn, rustorch, to_rustorch, to_torch, torch
+from tests._oracle import (as_numpy, assert_close, check_error, randn, rustorch, to_rustorch,
+                           to_torch, torch)
 from tests.nn._helpers import copy_weights
 
 # torch's CPU LSTM says it falls back from oneDNN for projections; nothing to act on here
@@ -41,7 +42,7 @@ def compare_recurrent(build, input_array, state_arrays=None, rtol=None, atol=Non
     for e, a in zip(_flatten(expected), _flatten(actual)):
         weight = rng.standard_normal(tuple(e.shape))
         torch_total = torch_total + (e * torch.from_numpy(weight).to(e.dtype)).sum()
-        rust_total = rust_total + (a * rustorch.from_numpy(weight).to(a.dtype)).sum()
+        rust_total = rust_total + (a * to_rustorch(weight).to(a.dtype)).sum()
     torch_total.backward()
     rust_total.backward()
     assert_close(rust_input.grad, torch_input.grad, rtol, atol, "grad of input")
@@ -110,7 +111,9 @@ def test_packed_sequences(kind):
                                       (rustorch, utils_rust, rust_module, to_rustorch)):
         input = convert(padded, True)
         hx = tuple(convert(s, True) for s in states)
-        packed = utils.pack_padded_sequence(input, m.tensor(lengths), enforce_sorted=False)
+        # lengths must be a CPU tensor in torch too, whatever the default device
+        packed = utils.pack_padded_sequence(input, m.tensor(lengths, device="cpu"),
+                                            enforce_sorted=False)
         output, final = module(packed, hx if kind == "LSTM" else hx[0])
         unpacked, out_lengths = utils.pad_packed_sequence(output)
         total = (unpacked * m.linspace(-1, 1, unpacked.numel()).reshape(unpacked.shape)).sum()
@@ -128,15 +131,15 @@ def test_dropout_between_layers():
     module = rustorch.nn.LSTM(4, 6, num_layers=2, dropout=0.5)
     input = rustorch.randn(7, 3, 4)
     module.eval()
-    first, second = (module(input)[0].detach().numpy() for _ in range(2))
+    first, second = (as_numpy(module(input)[0]) for _ in range(2))
     np.testing.assert_array_equal(first, second)  # eval: no dropout
     module.train()
     rustorch.manual_seed(1)
-    dropped = module(input)[0].detach().numpy()
+    dropped = as_numpy(module(input)[0])
     assert not np.allclose(dropped, first)
     single = rustorch.nn.LSTM(4, 6, num_layers=2, dropout=0.0)
     copy_weights(module, single)  # same weights without dropout: training changes nothing
-    np.testing.assert_allclose(single(input)[0].detach().numpy(), first, rtol=1e-6)
+    np.testing.assert_allclose(as_numpy(single(input)[0]), first, rtol=1e-6)
 
 
 def test_parameters_names_shapes_and_repr_match_torch():
@@ -163,7 +166,7 @@ def test_default_initialisation_bounds():
     rustorch.manual_seed(0)
     for module in (rustorch.nn.GRU(3, 16, num_layers=2), rustorch.nn.LSTMCell(3, 16)):
         bound = 1 / math.sqrt(16)
-        values = np.concatenate([p.detach().numpy().ravel() for p in module.parameters()])
+        values = np.concatenate([as_numpy(p).ravel() for p in module.parameters()])
         assert values.min() >= -bound and values.max() <= bound
         assert values.min() < -0.9 * bound and values.max() > 0.9 * bound  # uniform, not zeros
 
@@ -172,7 +175,7 @@ def test_state_dict_moves_both_ways():
     torch_module = torch.nn.GRU(4, 6, num_layers=2, bidirectional=True)
     rust_module = rustorch.nn.GRU(4, 6, num_layers=2, bidirectional=True)
     copy_weights(torch_module, rust_module)
-    state = {k: torch.from_numpy(v.numpy().copy()) for k, v in rust_module.state_dict().items()}
+    state = {k: torch.from_numpy(as_numpy(v).copy()) for k, v in rust_module.state_dict().items()}
     torch_module.load_state_dict(state)  # strict: the same keys and shapes
     input = randn(3, 2, 4)
     assert_close(rust_module(to_rustorch(input))[0], torch_module(to_torch(input))[0])
@@ -199,8 +202,8 @@ def test_cell_in_a_loop_matches_the_layer():
     for step in input:
         hidden = cell(step, hidden)
         outputs.append(hidden)
-    np.testing.assert_allclose(rustorch.stack(outputs).detach().numpy(),
-                               layer(input)[0].detach().numpy(), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(as_numpy(rustorch.stack(outputs)), as_numpy(layer(input)[0]),
+                               rtol=1e-6, atol=1e-6)
 
 
 def test_gradcheck_float64():
@@ -306,8 +309,8 @@ def test_lstm_layers_run_as_one_node_with_the_stepwise_numbers(bias, bidirection
         grads = rustorch.autograd.grad(loss, [input, *initial, *module.parameters()])
         results.append([output, hidden, cell, *grads])
     for fused_value, stepwise_value in zip(*results):
-        np.testing.assert_allclose(fused_value.detach().numpy(),
-                                   stepwise_value.detach().numpy(), rtol=1e-12, atol=1e-13)
+        np.testing.assert_allclose(as_numpy(fused_value), as_numpy(stepwise_value),
+                                   rtol=1e-12, atol=1e-13)
 
 
 def test_lstm_layer_backward_twice_with_retain_graph():
@@ -316,6 +319,6 @@ def test_lstm_layer_backward_twice_with_retain_graph():
     output = module(input)[0].sum()
     first = rustorch.autograd.grad(output, input, retain_graph=True)[0]
     second = rustorch.autograd.grad(output, input)[0]
-    np.testing.assert_array_equal(first.numpy(), second.numpy())
+    np.testing.assert_array_equal(as_numpy(first), as_numpy(second))
     with pytest.raises(RuntimeError):
         rustorch.autograd.grad(output, input)

@@ -265,7 +265,7 @@ ERRORS = {
     "float total_length": lambda m: rnn(m).pad_packed_sequence(
         rnn(m).pack_sequence([m.ones(3), m.ones(1)]), total_length=4.0),
     "int32 batch_sizes": lambda m: rnn(m).pad_packed_sequence(
-        rnn(m).PackedSequence(m.ones(3), m.tensor([2, 1], dtype=m.int32))),
+        rnn(m).PackedSequence(m.ones(3), m.tensor([2, 1], dtype=m.int32, device="cpu"))),
     "empty sequence list": lambda m: rnn(m).pad_sequence([]),
     "padding side": lambda m: rnn(m).pad_sequence([m.ones(2)], padding_side="middle"),
     "not iterable": lambda m: rnn(m).pad_sequence(3),

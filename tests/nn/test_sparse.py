@@ -6,7 +6,7 @@ import pytest
 import torch
 
 import rustorch
-from tests._oracle import assert_close, randint, randn
+from tests._oracle import as_numpy, assert_close, randint, randn, to_rustorch
 from tests.nn._helpers import compare_module
 
 
@@ -23,10 +23,10 @@ def test_embedding_matches_torch(kwargs, shape):
 
 def test_padding_row_starts_at_zero_and_gets_no_gradient():
     layer = rustorch.nn.Embedding(5, 2, padding_idx=1)
-    np.testing.assert_array_equal(layer.weight.detach().numpy()[1], [0.0, 0.0])
+    np.testing.assert_array_equal(as_numpy(layer.weight)[1], [0.0, 0.0])
     layer(rustorch.tensor([1, 1, 3])).sum().backward()
-    np.testing.assert_array_equal(layer.weight.grad.numpy()[1], [0.0, 0.0])
-    assert layer.weight.grad.numpy()[3].tolist() == [1.0, 1.0]
+    np.testing.assert_array_equal(as_numpy(layer.weight.grad)[1], [0.0, 0.0])
+    assert as_numpy(layer.weight.grad)[3].tolist() == [1.0, 1.0]
 
 
 @pytest.mark.parametrize("norm_type", [1.0, 2.0, 3.0])
@@ -40,9 +40,9 @@ def test_max_norm_renormalises_in_place(norm_type):
 def test_embedding_float64_and_functional_double_backward():
     weight = randn(6, 3, dtype=np.float64)
     indices = np.array([0, 3, 3, 5])
-    wr = rustorch.from_numpy(weight).requires_grad_()
+    wr = to_rustorch(weight, requires_grad=True)
     wt = torch.from_numpy(weight.copy()).requires_grad_()
-    out_r = rustorch.nn.functional.embedding(rustorch.from_numpy(indices), wr)
+    out_r = rustorch.nn.functional.embedding(to_rustorch(indices), wr)
     out_t = torch.nn.functional.embedding(torch.from_numpy(indices), wt)
     (gr,) = rustorch.autograd.grad((out_r ** 2).sum(), [wr], create_graph=True)
     (gt,) = torch.autograd.grad((out_t ** 2).sum(), [wt], create_graph=True)
@@ -55,8 +55,7 @@ def test_embedding_float64_and_functional_double_backward():
 def test_from_pretrained():
     weights = randn(4, 3)
     for freeze in (True, False):
-        layer = rustorch.nn.Embedding.from_pretrained(rustorch.from_numpy(weights.copy()),
-                                                      freeze=freeze)
+        layer = rustorch.nn.Embedding.from_pretrained(to_rustorch(weights), freeze=freeze)
         expected = torch.nn.Embedding.from_pretrained(torch.from_numpy(weights.copy()),
                                                       freeze=freeze)
         assert layer.weight.requires_grad is expected.weight.requires_grad

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 import rustorch
-from tests._oracle import assert_close, randn
+from tests._oracle import as_numpy, assert_close, randn, to_rustorch
 from tests.nn._helpers import copy_weights
 
 
@@ -21,7 +21,7 @@ def _twins():
     copy_weights(torch_model, rust_model)
     x = randn(6, 4) * 10
     (torch_model(torch.from_numpy(x)) ** 2).sum().backward()
-    (rust_model(rustorch.from_numpy(x)) ** 2).sum().backward()
+    (rust_model(to_rustorch(x)) ** 2).sum().backward()
     return torch_model, rust_model
 
 
@@ -41,7 +41,7 @@ def test_clip_grad_norm_single_tensor_nonfinite_and_empty():
     param.grad = rustorch.tensor([3.0, 4.0, 0.0])
     total = rustorch.nn.utils.clip_grad_norm_(param, 1.0)
     assert abs(float(total) - 5.0) < 1e-6
-    np.testing.assert_allclose(param.grad.numpy(), [0.6, 0.8, 0.0], rtol=1e-5)
+    np.testing.assert_allclose(as_numpy(param.grad), [0.6, 0.8, 0.0], rtol=1e-5)
     param.grad = rustorch.tensor([float("inf"), 1.0, 0.0])
     with pytest.raises(RuntimeError) as info:
         rustorch.nn.utils.clip_grad_norm_([param], 1.0, error_if_nonfinite=True)

@@ -6,6 +6,7 @@ import pytest
 
 from rustorch.autograd.gradcheck import gradcheck, gradgradcheck
 from tests._oracle import check, check_error, randn, rustorch, to_rustorch, torch
+from tests.nn._helpers import from_numpy
 
 
 def F(m):
@@ -56,9 +57,9 @@ def test_pad_errors(fn, error):
     with pytest.raises(error):
         fn(torch, torch.from_numpy(x))
     with pytest.raises(error):
-        fn(rustorch, rustorch.from_numpy(x))
+        fn(rustorch, to_rustorch(x))
     with pytest.raises(rustorch.RusTorchError):
-        fn(rustorch, rustorch.from_numpy(x))
+        fn(rustorch, to_rustorch(x))
 
 
 MODES = [("nearest", None), ("nearest-exact", None), ("bilinear", False), ("bilinear", True),
@@ -106,7 +107,7 @@ def test_interpolate_errors(fn, error):
     with pytest.raises(error):
         fn(torch, torch.from_numpy(x))
     with pytest.raises(error):
-        fn(rustorch, rustorch.from_numpy(x))
+        fn(rustorch, to_rustorch(x))
 
 
 def test_pixel_shuffle():
@@ -228,7 +229,7 @@ def test_pad_of_empty_inputs_matches_torch(mode, shape, pad):
     try:
         expected = F(torch).pad(torch.from_numpy(values), pad, mode)
     except RuntimeError:
-        check_error(lambda m: F(m).pad(m.from_numpy(values.copy()), pad, mode))
+        check_error(lambda m: F(m).pad(from_numpy(m, values), pad, mode))
         return
-    assert tuple(F(rustorch).pad(rustorch.from_numpy(values), pad, mode).shape) == \
+    assert tuple(F(rustorch).pad(to_rustorch(values), pad, mode).shape) == \
         tuple(expected.shape)

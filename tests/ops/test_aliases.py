@@ -35,9 +35,9 @@ def test_matches_torch(call, shapes):
 
 def test_embedding_takes_weight_first():
     weight, indices = randn(6, 3), np.array([[0, 2, 5], [2, 2, 1]], dtype=np.int64)
-    check(lambda m, w: m.embedding(w, m.from_numpy(indices)), weight)
-    check(lambda m, w: m.embedding(w, m.from_numpy(indices), 2), weight)
-    check(lambda m, w: m.embedding(w, m.from_numpy(indices), -1, True), weight)
+    check(lambda m, w, i: m.embedding(w, i), weight, indices)
+    check(lambda m, w, i: m.embedding(w, i, 2), weight, indices)
+    check(lambda m, w, i: m.embedding(w, i, -1, True), weight, indices)
 
 
 def test_in_place_functional_spellings():

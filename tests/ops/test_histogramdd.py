@@ -2,12 +2,17 @@
 import numpy as np
 import pytest
 
-from tests._oracle import assert_close, check_error, randn, rustorch, torch
+from tests._oracle import assert_close, check_error, randn, rustorch, to_rustorch, to_torch, torch
+
+
+def _tensor(m, array):
+    """``array`` as a tensor of ``m`` (rustorch's on the test device)."""
+    return to_torch(array) if m is torch else to_rustorch(array)
 
 
 def _both(call, *arrays):
     """``call(m, *tensors)`` in both frameworks, compared (hist and every bin edge)."""
-    results = [call(m, *[m.from_numpy(array.copy()) for array in arrays])
+    results = [call(m, *[_tensor(m, array) for array in arrays])
                for m in (torch, rustorch)]
     expected, actual = results
     assert type(actual).__name__ == "histogramdd" and actual._fields == ("hist", "bin_edges")
@@ -58,7 +63,7 @@ def test_histogramdd_with_edge_tensors():
           *edges)
     for m in (torch, rustorch):
         first = m.tensor([0.0, 1.0, 2.0])
-        assert m.histogramdd(m.from_numpy(POINTS), [first, m.tensor([0.0, 1.0])]).bin_edges[0] \
+        assert m.histogramdd(_tensor(m, POINTS), [first, m.tensor([0.0, 1.0])]).bin_edges[0] \
             is first
 
 
@@ -76,17 +81,17 @@ def test_histogramdd_special_inputs():
 
 def test_histogramdd_is_not_differentiable_like_torch():
     for m in (torch, rustorch):
-        x = m.from_numpy(POINTS.copy()).requires_grad_()
+        x = _tensor(m, POINTS).requires_grad_()
         result = m.histogramdd(x, 2)
         assert result.hist.requires_grad and result.bin_edges[0].requires_grad
         assert not m.histogramdd(x.detach(), 2).hist.requires_grad
         weighted = m.histogramdd(x.detach(), 2, weight=m.ones(4, requires_grad=True))
         assert weighted.hist.requires_grad
     check_error(lambda m: m.histogramdd(
-        m.from_numpy(POINTS.copy()).requires_grad_(), 2).hist.sum().backward())
+        _tensor(m, POINTS).requires_grad_(), 2).hist.sum().backward())
     check_error(lambda m: m.histogramdd(
-        m.from_numpy(POINTS.copy()).requires_grad_(), 2).bin_edges[1].sum().backward())
-    check_error(lambda m: m.histogramdd(m.from_numpy(POINTS.copy()), [
+        _tensor(m, POINTS).requires_grad_(), 2).bin_edges[1].sum().backward())
+    check_error(lambda m: m.histogramdd(_tensor(m, POINTS), [
         m.tensor([0.0, 3.0], requires_grad=True), m.tensor([0.0, 3.0])]).hist.sum().backward())
 
 
@@ -112,4 +117,4 @@ def test_histogramdd_is_not_differentiable_like_torch():
     lambda m, x: m.histogramdd(m.tensor([[float("inf"), 1.0], [0.0, 1.0]]), 2),
 ])
 def test_histogramdd_errors(call):
-    check_error(lambda m: call(m, m.from_numpy(POINTS.copy())))
+    check_error(lambda m: call(m, _tensor(m, POINTS)))

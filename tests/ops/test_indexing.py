@@ -6,7 +6,7 @@ import pytest
 
 import rustorch
 from rustorch.autograd.gradcheck import gradcheck, gradgradcheck
-from tests._oracle import check, randint, randn, torch
+from tests._oracle import check, randint, randn, to_rustorch, torch
 
 F64 = np.float64
 MASK = np.array([[True, False, True, False], [False, False, True, True],
@@ -31,7 +31,7 @@ GETITEM = [
     ("none_middle", lambda m, x: x[:, None, 1]),
     ("ellipsis", lambda m, x: x[..., 1]),
     ("ellipsis_none", lambda m, x: x[..., None]),
-    ("bool_mask", lambda m, x: x[m.from_numpy(MASK)]),
+    ("bool_mask", lambda m, x: x[m.tensor(MASK)]),
     ("bool_mask_row", lambda m, x: x[m.tensor([True, False, True])]),
     ("bool_mask_dim1", lambda m, x: x[:, m.tensor([True, False, True, True])]),
     ("bool_scalar", lambda m, x: x[True]),
@@ -56,7 +56,7 @@ GETITEM_3D = [
     ("int_and_tensor_separated", lambda m, x: x[0, :, m.tensor([1, 2, 0])]),
     ("ellipsis_tensor", lambda m, x: x[..., m.tensor([3, 0])]),
     ("mask_then_slice", lambda m, x: x[m.tensor([True, False]), 1:]),
-    ("mask_2d_leading", lambda m, x: x[m.from_numpy(MASK[:2, :3])]),
+    ("mask_2d_leading", lambda m, x: x[m.tensor(MASK[:2, :3])]),
     ("none_tensor", lambda m, x: x[None, m.tensor([1]), ..., 2]),
     ("int_tensor_step", lambda m, x: x[1, m.tensor([2, 1]), ::2]),
 ]
@@ -131,8 +131,8 @@ SETITEM = [
     ("broadcast_row", lambda m: (slice(None), 1), lambda m, v: v[0, 0]),
     ("broadcast_value", lambda m: slice(0, 2), lambda m, v: v[0]),
     ("step", lambda m: (slice(None, None, 2), slice(1, None, 2)), lambda m, v: v[:2, :2]),
-    ("mask_scalar", lambda m: m.from_numpy(MASK), lambda m, v: -1.0),
-    ("mask_tensor", lambda m: m.from_numpy(MASK), lambda m, v: v.reshape(-1)[:6]),
+    ("mask_scalar", lambda m: m.tensor(MASK), lambda m, v: -1.0),
+    ("mask_tensor", lambda m: m.tensor(MASK), lambda m, v: v.reshape(-1)[:6]),
     ("long_index", lambda m: m.tensor([2, 0]), lambda m, v: v[:2]),
     ("long_index_broadcast", lambda m: m.tensor([2, 0]), lambda m, v: v[0]),
     ("pair_index", lambda m: (m.tensor([0, 2]), m.tensor([1, 3])), lambda m, v: v[0, :2]),
@@ -204,12 +204,12 @@ INDEX_OPS = [
      lambda m, x: m.take_along_dim(x[:1], m.tensor([[0, 1], [2, 3], [3, 3]]), 1)),
     ("take_along_dim_method", lambda m, x: x.take_along_dim(m.tensor([[1], [0], [3]]), dim=1)),
     ("take_along_dim_bcast", lambda m, x: m.take_along_dim(x, m.tensor([[2]]), 1)),
-    ("masked_select", lambda m, x: m.masked_select(x, m.from_numpy(MASK))),
+    ("masked_select", lambda m, x: m.masked_select(x, m.tensor(MASK))),
     ("masked_select_bcast", lambda m, x: x.masked_select(m.tensor([True, False, False, True]))),
-    ("masked_fill", lambda m, x: x.masked_fill(m.from_numpy(MASK), -2.0)),
+    ("masked_fill", lambda m, x: x.masked_fill(m.tensor(MASK), -2.0)),
     ("masked_fill_bcast", lambda m, x: x.masked_fill(m.tensor([[True], [False], [True]]), 3)),
-    ("masked_fill_tensor", lambda m, x: m.masked_fill(x, m.from_numpy(MASK), m.tensor(1.5))),
-    ("masked_fill_inf", lambda m, x: x.masked_fill(m.from_numpy(MASK), float("-inf"))),
+    ("masked_fill_tensor", lambda m, x: m.masked_fill(x, m.tensor(MASK), m.tensor(1.5))),
+    ("masked_fill_inf", lambda m, x: x.masked_fill(m.tensor(MASK), float("-inf"))),
 ]
 
 
@@ -226,7 +226,7 @@ UPDATE_OPS = [
     ("index_fill_neg", lambda m, x, s: x.index_fill(1, m.tensor([-1]), 2.0)),
     ("put", lambda m, x, s: x.put(m.tensor([[0, -1], [4, 4]]), s[:2, :2], accumulate=True)),
     ("index_fill_tensor", lambda m, x, s: x.index_fill(0, m.tensor([1]), s[0, 0])),
-    ("masked_scatter", lambda m, x, s: x.masked_scatter(m.from_numpy(MASK), s)),
+    ("masked_scatter", lambda m, x, s: x.masked_scatter(m.tensor(MASK), s)),
     ("masked_scatter_bcast",
      lambda m, x, s: m.masked_scatter(x, m.tensor([False, True, True, False]), s)),
     ("select_scatter", lambda m, x, s: m.select_scatter(x, s[:, 0], 1, -2)),
@@ -251,8 +251,8 @@ def test_inplace_variants(name):
         "index_add_": lambda m, y, s: y.index_add_(1, m.tensor([0, 3, 0]), s, alpha=2),
         "index_copy_": lambda m, y, s: y.index_copy_(1, m.tensor([3, 0, 1]), s),
         "index_fill_": lambda m, y, s: y.index_fill_(0, m.tensor([2]), 4.0),
-        "masked_fill_": lambda m, y, s: y.masked_fill_(m.from_numpy(MASK), s[0, 0]),
-        "masked_scatter_": lambda m, y, s: y.masked_scatter_(m.from_numpy(MASK), s),
+        "masked_fill_": lambda m, y, s: y.masked_fill_(m.tensor(MASK), s[0, 0]),
+        "masked_scatter_": lambda m, y, s: y.masked_scatter_(m.tensor(MASK), s),
         "put_": lambda m, y, s: y.put_(m.tensor([0, 5, 11]), s[0]),
         "index_put_": lambda m, y, s: y.index_put_((m.tensor([0, 2]), m.tensor([1, 1])), s[0, :2],
                                                    accumulate=True),
@@ -337,7 +337,7 @@ def test_scatter_reduce_int(reduce):
 
 # ----------------------------------------------------------------- gradcheck
 def _leaf(*shape):
-    return rustorch.from_numpy(randn(*shape, dtype=F64)).requires_grad_()
+    return to_rustorch(randn(*shape, dtype=F64), requires_grad=True)
 
 
 INDEX = rustorch.tensor([0, 3, 0])
@@ -348,9 +348,9 @@ INDEX = rustorch.tensor([0, 3, 0])
     ("index_add", lambda x, s: x.index_add(1, INDEX, s, alpha=2.0), [(3, 4), (3, 3)]),
     ("index_copy", lambda x, s: x.index_copy(1, rustorch.tensor([0, 3, 1]), s), [(3, 4), (3, 3)]),
     ("index_fill", lambda x: x.index_fill(1, INDEX, 1.5), [(3, 4)]),
-    ("masked_fill", lambda x: x.masked_fill(rustorch.from_numpy(MASK), 0.5), [(3, 4)]),
-    ("masked_select", lambda x: x.masked_select(rustorch.from_numpy(MASK)), [(3, 4)]),
-    ("masked_scatter", lambda x, s: x.masked_scatter(rustorch.from_numpy(MASK), s),
+    ("masked_fill", lambda x: x.masked_fill(rustorch.tensor(MASK), 0.5), [(3, 4)]),
+    ("masked_select", lambda x: x.masked_select(rustorch.tensor(MASK)), [(3, 4)]),
+    ("masked_scatter", lambda x, s: x.masked_scatter(rustorch.tensor(MASK), s),
      [(3, 4), (2, 4)]),
     ("take", lambda x: x.take(rustorch.tensor([[1, 1], [0, 11]])), [(3, 4)]),
     ("getitem_advanced", lambda x: x[rustorch.tensor([0, 0]), :, rustorch.tensor([1, 2])],
@@ -359,13 +359,13 @@ INDEX = rustorch.tensor([0, 3, 0])
     ("slice_scatter", lambda x, s: x.slice_scatter(s, 1, 0, 4, 2), [(3, 4), (3, 2)]),
     ("diagonal_scatter", lambda x, s: x.diagonal_scatter(s, 1), [(3, 4), (3,)]),
     ("scatter_reduce_sum", lambda x, s: x.scatter_reduce(
-        1, rustorch.from_numpy(INDEX_2D), s, "sum", include_self=False), [(3, 4), (3, 3)]),
+        1, rustorch.tensor(INDEX_2D), s, "sum", include_self=False), [(3, 4), (3, 3)]),
     ("scatter_reduce_mean", lambda x, s: x.scatter_reduce(
-        1, rustorch.from_numpy(INDEX_2D), s, "mean"), [(3, 4), (3, 3)]),
+        1, rustorch.tensor(INDEX_2D), s, "mean"), [(3, 4), (3, 3)]),
     ("scatter_reduce_amax", lambda x, s: x.scatter_reduce(
-        1, rustorch.from_numpy(INDEX_2D), s, "amax"), [(3, 4), (3, 3)]),
+        1, rustorch.tensor(INDEX_2D), s, "amax"), [(3, 4), (3, 3)]),
     ("scatter_reduce_prod", lambda x, s: x.scatter_reduce(
-        1, rustorch.from_numpy(INDEX_2D), s, "prod"), [(3, 4), (3, 3)]),
+        1, rustorch.tensor(INDEX_2D), s, "prod"), [(3, 4), (3, 3)]),
 ])
 def test_gradcheck(name, fn, shapes):
     inputs = tuple(_leaf(*shape) for shape in shapes)
@@ -423,9 +423,9 @@ def test_slice_gradients_with_repeated_positions(index, dim):
     values = randn(5, 5, 3)
     positions = np.array(index, dtype=np.int64)
     check(lambda m, x: x[positions] if dim == 0 else x[:, positions], values)
-    check(lambda m, x: m.index_select(x, dim, m.from_numpy(positions % 5)), values)
+    check(lambda m, x: m.index_select(x, dim, m.tensor(positions % 5)), values)
     source_shape = (len(index), 5, 3) if dim == 0 else (5, len(index), 3)
-    check(lambda m, x, s: m.index_add(x, dim, m.from_numpy(positions % 5), s, alpha=0.5),
+    check(lambda m, x, s: m.index_add(x, dim, m.tensor(positions % 5), s, alpha=0.5),
           values, randn(*source_shape))
 
 
@@ -435,6 +435,6 @@ def test_accumulating_index_put_and_embedding_backward(repeats):
     positions = np.concatenate([np.arange(6), np.full(repeats, 2), np.full(repeats - 1, 5)])
     positions = np.random.default_rng(3).permutation(positions).astype(np.int64)
     rows = randn(len(positions), 4)
-    check(lambda m, x, v: x.index_put((m.from_numpy(positions),), v, accumulate=True),
+    check(lambda m, x, v: x.index_put((m.tensor(positions),), v, accumulate=True),
           randn(7, 4), rows)
-    check(lambda m, w: m.nn.functional.embedding(m.from_numpy(positions), w), randn(7, 4))
+    check(lambda m, w: m.nn.functional.embedding(m.tensor(positions), w), randn(7, 4))

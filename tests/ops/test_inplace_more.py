@@ -6,6 +6,7 @@ import pytest
 import torch
 
 import rustorch
+from tests._oracle import as_numpy
 
 A = np.array([[1.0, -2.0, 3.0], [0.5, 2.0, -1.0]])
 B = np.array([[2.0, -2.0, 1.0], [0.5, 1.0, 0.0]])
@@ -37,9 +38,10 @@ def _run(module, name):
     if result.requires_grad:
         (result * module.tensor(np.arange(result.numel(), dtype=np.float64).reshape(
             result.shape) + 1)).sum().backward()
+    # force=True: torch's gradient of sgn_ is a ZeroTensor, which plain numpy() refuses
     grads = [None if leaf.grad is None else leaf.grad.numpy(force=True) if module is torch else
-             leaf.grad.numpy() for leaf in (x_leaf, y_leaf)]
-    return result.detach().numpy(), str(result.dtype).split(".")[-1], grads
+             as_numpy(leaf.grad) for leaf in (x_leaf, y_leaf)]
+    return as_numpy(result), str(result.dtype).split(".")[-1], grads
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -4,7 +4,7 @@ import pytest
 
 import rustorch
 from rustorch.autograd.gradcheck import gradcheck, gradgradcheck
-from tests._oracle import check_error, check, randint, randn, torch
+from tests._oracle import as_numpy, check_error, check, randint, randn, to_rustorch, torch
 
 F64 = np.float64
 TIES = np.array([[3.0, 1.0, 3.0, 2.0, 1.0], [0.0, 0.0, 5.0, -1.0, 5.0]], np.float32)
@@ -55,12 +55,12 @@ def test_kthvalue_int64_ties(args):
     # not stable): values must match, and the indices must point at the k-th value
     data = np.random.default_rng(0).integers(-3, 3, (5, 5, 5))
     expected = torch.kthvalue(torch.from_numpy(data), *args)
-    actual = rustorch.kthvalue(rustorch.from_numpy(data), *args)
-    np.testing.assert_array_equal(actual.values.numpy(), expected.values.numpy())
+    actual = rustorch.kthvalue(to_rustorch(data), *args)
+    np.testing.assert_array_equal(as_numpy(actual.values), expected.values.numpy())
     dim = args[1] if len(args) > 1 else -1
     keepdim = len(args) > 2 and args[2]
-    indices = actual.indices.numpy() if keepdim else np.expand_dims(actual.indices.numpy(), dim)
-    values = actual.values.numpy() if keepdim else np.expand_dims(actual.values.numpy(), dim)
+    indices = as_numpy(actual.indices) if keepdim else np.expand_dims(as_numpy(actual.indices), dim)
+    values = as_numpy(actual.values) if keepdim else np.expand_dims(as_numpy(actual.values), dim)
     np.testing.assert_array_equal(np.take_along_axis(data, indices, axis=dim), values)
 
 
@@ -204,11 +204,11 @@ def test_errors_match_torch(name, fn):
 def test_out_arguments():
     x = randn(3, 4)
     values, indices = rustorch.empty(0), rustorch.empty(0, dtype=rustorch.int64)
-    result = rustorch.sort(rustorch.from_numpy(x.copy()), 1, out=(values, indices))
+    result = rustorch.sort(to_rustorch(x), 1, out=(values, indices))
     assert result.values is values and result.indices is indices
     expected = torch.sort(torch.from_numpy(x.copy()), 1)
-    np.testing.assert_allclose(values.numpy(), expected.values.numpy())
-    np.testing.assert_array_equal(indices.numpy(), expected.indices.numpy())
+    np.testing.assert_allclose(as_numpy(values), expected.values.numpy())
+    np.testing.assert_array_equal(as_numpy(indices), expected.indices.numpy())
     target = rustorch.empty(3)
-    assert rustorch.quantile(rustorch.from_numpy(x.copy()), 0.5, dim=1, out=target) is target
-    np.testing.assert_allclose(target.numpy(), np.quantile(x, 0.5, axis=1), rtol=1e-6, atol=1e-6)
+    assert rustorch.quantile(to_rustorch(x), 0.5, dim=1, out=target) is target
+    np.testing.assert_allclose(as_numpy(target), np.quantile(x, 0.5, axis=1), rtol=1e-6, atol=1e-6)

@@ -11,7 +11,8 @@ import pytest
 
 from rustorch import _warn_once
 from rustorch.autograd import gradcheck, gradgradcheck
-from tests._oracle import check, check_error, randn, rustorch, torch
+from tests._oracle import (as_numpy, check, check_error, randn, rustorch, to_rustorch, to_torch,
+                           torch)
 
 pytestmark = pytest.mark.filterwarnings("ignore:A window was not provided",
                                         "ignore:stft with return_complex=False",
@@ -206,7 +207,7 @@ def test_round_trip(n_fft, hop, win, center, dtype):
     result, _ = check(round_trip, x, window, grad_atol=1e-4 if dtype != np.float64 else 1e-9)
     frames = (47 - n_fft) // hop * hop + n_fft  # istft recovers what the frames cover
     tolerance = 1e-12 if dtype == np.float64 else 1e-5
-    np.testing.assert_allclose(result.detach().numpy()[..., :47 if center else frames],
+    np.testing.assert_allclose(as_numpy(result)[..., :47 if center else frames],
                                x[..., :47 if center else frames], atol=tolerance)
 
 
@@ -216,7 +217,7 @@ SPECTRUM = spectrogram(X, 8, hann(8))
 
 
 def signal(m, array=X):
-    return m.from_numpy(array.copy())
+    return to_torch(array) if m is torch else to_rustorch(array)
 
 
 @pytest.mark.parametrize("call", [
@@ -304,7 +305,7 @@ def test_warnings_come_once_per_process_like_torch():
 
 # ----------------------------------------------------------------- gradcheck
 def leaf(array):
-    return rustorch.from_numpy(array.astype(np.float64)).requires_grad_(True)
+    return to_rustorch(array.astype(np.float64), requires_grad=True)
 
 
 def test_stft_gradcheck_float64():

@@ -6,7 +6,7 @@ import pytest
 
 import rustorch
 from rustorch.autograd.gradcheck import gradcheck, gradgradcheck
-from tests._oracle import assert_close, check, check_error, randint, randn, torch
+from tests._oracle import ON_CPU, assert_close, check, check_error, randint, randn, torch
 
 FRAMEWORKS = (torch, rustorch)
 
@@ -411,6 +411,9 @@ def test_resize_requires_grad_raises_even_under_no_grad():
 
 
 # ----------------------------------------------------------------- apply_ / map_
+# torch implements apply_ and map_ for CPU tensors only (they call a Python function per
+# element; on CUDA they raise TypeError): the tests below are ``cpu_only``, and
+# test_apply_and_map_refuse_non_cpu_tensors checks the refusal on a GPU test device
 APPLY_CASES = [
     ("float", lambda m: m.arange(6.0).reshape(2, 3), lambda m, t: t * t - 1),
     ("int_truncates", lambda m: m.arange(6), lambda m, t: t / 4),
@@ -428,6 +431,7 @@ APPLY_CASES = [
 ]
 
 
+@pytest.mark.cpu_only  # apply_/map_: CPU tensors only, as in torch
 @pytest.mark.parametrize("name,make,function", APPLY_CASES, ids=[c[0] for c in APPLY_CASES])
 def test_apply(name, make, function):
     def run(m):
@@ -447,6 +451,7 @@ def test_apply(name, make, function):
     assert actual_seen == expected_seen
 
 
+@pytest.mark.cpu_only  # apply_/map_: CPU tensors only, as in torch
 def test_apply_writes_through_strided_view():
     def run(m):
         base = m.arange(6.0)
@@ -455,6 +460,7 @@ def test_apply_writes_through_strided_view():
     assert_same(run)
 
 
+@pytest.mark.cpu_only  # apply_/map_: CPU tensors only, as in torch
 @pytest.mark.parametrize("function", [
     lambda m: m.arange(3.0).requires_grad_().apply_(abs),
     lambda m: (m.arange(3.0).requires_grad_() * 1).apply_(abs),
@@ -476,6 +482,7 @@ def test_apply_errors(function):
     check_error(function)
 
 
+@pytest.mark.cpu_only  # apply_/map_: CPU tensors only, as in torch
 def test_callable_errors_propagate_unchanged():
     for m in FRAMEWORKS:
         with pytest.raises(ZeroDivisionError):
@@ -495,6 +502,7 @@ MAP_CASES = [
 ]
 
 
+@pytest.mark.cpu_only  # apply_/map_: CPU tensors only, as in torch
 @pytest.mark.parametrize("name,make,function", MAP_CASES, ids=[c[0] for c in MAP_CASES])
 def test_map(name, make, function):
     def run(m):
@@ -514,6 +522,7 @@ def test_map(name, make, function):
     assert actual_seen == expected_seen
 
 
+@pytest.mark.cpu_only  # apply_/map_: CPU tensors only, as in torch
 def test_map_with_aliased_source_sees_earlier_writes():
     def run(m):
         a = m.arange(5.0)
@@ -524,6 +533,7 @@ def test_map_with_aliased_source_sees_earlier_writes():
     assert_same(run)
 
 
+@pytest.mark.cpu_only  # apply_/map_: CPU tensors only, as in torch
 @pytest.mark.parametrize("function", [
     lambda m: m.arange(3.0).map_(3, lambda a, b: a),
     lambda m: m.arange(3.0).map_(m.ones(2, 3), lambda a, b: a),
@@ -533,6 +543,15 @@ def test_map_with_aliased_source_sees_earlier_writes():
 ])
 def test_map_errors(function):
     check_error(function)
+
+
+@pytest.mark.skipif(ON_CPU, reason="needs a non-CPU test device")
+def test_apply_and_map_refuse_non_cpu_tensors():
+    # torch: TypeError("apply_ is only implemented on CPU tensors"), and the same for map_
+    for call in (lambda x: x.apply_(lambda t: t), lambda x: x.map_(x, lambda a, b: a)):
+        with pytest.raises(TypeError, match="only implemented on CPU tensors") as error:
+            call(rustorch.ones(2))
+        assert isinstance(error.value, rustorch.RusTorchError)
 
 
 # ----------------------------------------------------------------- pinned memory
