@@ -18,8 +18,8 @@ from . import _backend, creation
 from . import dtypes as _dtypes
 from .autograd.function import Primitive
 from ._ops.memory_format import allocate
-from .errors import (ArgumentError, ArgumentTypeError, ArgumentValueError, DTypeError,
-                     DTypeNotImplementedError, ShapeError)
+from .errors import (ArgumentError, ArgumentTypeError, ArgumentValueError, DeviceError,
+                     DTypeError, DTypeNotImplementedError, ShapeError)
 from .layout import preserve_format
 from .tensor import Size, Tensor, tensor_method
 
@@ -109,12 +109,20 @@ class Generator:
 default_generator = Generator()
 
 
-def _generator(generator: Generator | None) -> np.random.Generator:
+def _generator(generator: Generator | None, device=None) -> np.random.Generator:
+    """The numpy stream to sample from. An explicit generator must be of the sample's device
+    type (``device``, or the default device), as PyTorch checks."""
     if generator is None:
         return default_generator._rng
     if not isinstance(generator, Generator):
         raise ArgumentTypeError(f"generator must be a rustorch.Generator, got "
                                 f"{type(generator).__name__}")
+    target = _backend.get_default_device() if device is None else \
+        _backend.to_device_object(device)
+    if generator.device.type != target.type:
+        raise DeviceError(f"Expected a '{target.type}' device type for generator but found "
+                          f"'{generator.device.type}' (make the generator with "
+                          f"Generator(device={target.type!r}) or sample on its device)")
     return generator._rng
 
 
@@ -202,9 +210,7 @@ def _real_sample(sampler, shape, dtype: _dtypes.dtype) -> np.ndarray:
     return array if array.dtype == dtype.numpy else array.astype(dtype.numpy)
 
 
-def _finish(array, device, requires_grad: bool, generator=None) -> Tensor:
-    if device is None and generator is not None and generator.device.type != "cpu":
-        device = generator.device
+def _finish(array, device, requires_grad: bool) -> Tensor:
     return creation._finish(array, None, device, requires_grad)
 
 
@@ -230,20 +236,20 @@ def rand(*size, generator: Generator | None = None, out=None, dtype=None, layout
          device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """Uniform samples on [0, 1)."""
     dtype = _float_dtype(dtype, "check_uniform_bounds")
-    rng = _generator(generator)
+    rng = _generator(generator, device)
     array = _real_sample(lambda shape, kind: rng.random(shape, dtype=kind), _size(size), dtype)
-    return _finish(_below(array, 0.0, 1.0), device, requires_grad, generator)
+    return _finish(_below(array, 0.0, 1.0), device, requires_grad)
 
 
 def randn(*size, generator: Generator | None = None, out=None, dtype=None, layout=None,
           device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """Standard normal samples (complex: each part has variance 1/2)."""
     dtype = _float_dtype(dtype, "normal_kernel_cpu")
-    rng = _generator(generator)
+    rng = _generator(generator, device)
     scale = np.sqrt(0.5) if dtype.is_complex else 1.0
     array = _real_sample(lambda shape, kind: (rng.standard_normal(shape, dtype=kind) *
                                               scale).astype(kind, copy=False), _size(size), dtype)
-    return _finish(array, device, requires_grad, generator)
+    return _finish(array, device, requires_grad)
 
 
 def randint(*args, generator: Generator | None = None, out=None, dtype=None, layout=None,
@@ -268,9 +274,9 @@ def randint(*args, generator: Generator | None = None, out=None, dtype=None, lay
         raise ArgumentError(f"random_ expects 'from' to be less than 'to', but got "
                             f"from={low_value} >= to={high_value}")
     dtype = _dtypes.int64 if dtype is None else _dtypes.to_dtype(dtype)
-    array = _generator(generator).integers(low_value, high_value, _size((shape,)),
+    array = _generator(generator, device).integers(low_value, high_value, _size((shape,)),
                                            dtype=np.int64)
-    return _finish(array.astype(dtype.numpy), device, requires_grad, generator)
+    return _finish(array.astype(dtype.numpy), device, requires_grad)
 
 
 def randperm(n: int, *, generator: Generator | None = None, out=None, dtype=None, layout=None,
@@ -279,8 +285,8 @@ def randperm(n: int, *, generator: Generator | None = None, out=None, dtype=None
     if n < 0:
         raise ArgumentError(f"n must be non-negative, got{n}")
     dtype = _dtypes.int64 if dtype is None else _dtypes.to_dtype(dtype)
-    array = _generator(generator).permutation(int(n)).astype(dtype.numpy)
-    return _finish(array, device, requires_grad, generator)
+    array = _generator(generator, device).permutation(int(n)).astype(dtype.numpy)
+    return _finish(array, device, requires_grad)
 
 
 def _like(input: Tensor, dtype, device):
@@ -346,7 +352,8 @@ def normal(mean=0.0, std=1.0, size=None, *, generator: Generator | None = None, 
            dtype=None, layout=None, device=None, requires_grad: bool = False,
            pin_memory: bool = False) -> Tensor:
     """Normal samples: tensor ``mean``/``std`` broadcast elementwise, or floats with ``size``."""
-    rng = _generator(generator)
+    source = mean if isinstance(mean, Tensor) else std if isinstance(std, Tensor) else None
+    rng = _generator(generator, device if source is None else source.device)
     mean_tensor, std_tensor = isinstance(mean, Tensor), isinstance(std, Tensor)
     if not mean_tensor and not std_tensor:
         if size is None:
@@ -356,7 +363,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator: Generator | None = None, 
         dtype = _float_dtype(dtype, "normal_kernel_cpu")
         array = _real_sample(lambda shape, kind: rng.normal(mean, std, shape).astype(kind),
                              _size((size,)), dtype)
-        return _finish(array, device, requires_grad, generator)
+        return _finish(array, device, requires_grad)
     tensors = [t for t in (mean, std) if isinstance(t, Tensor)]
     result_dtype = tensors[0].dtype
     for tensor in tensors[1:]:
@@ -380,7 +387,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator: Generator | None = None, 
 
 def bernoulli(input: Tensor, p=None, *, generator: Generator | None = None, out=None) -> Tensor:
     """0/1 samples with probability ``input`` (or the float ``p``), in ``input``'s dtype."""
-    rng = _generator(generator)
+    rng = _generator(generator, input.device)
     if p is None:
         probabilities = _backend.to_device(input.detach()._data, _backend.CPU)
         if probabilities.size and (probabilities.min() < 0 or probabilities.max() > 1):
@@ -412,7 +419,7 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
         raise ArgumentError("probability tensor contains either `inf`, `nan` or element < 0")
     if (rows.sum(axis=1) <= 0).any():
         raise ArgumentError("invalid multinomial distribution (sum of probabilities <= 0)")
-    rng = _generator(generator)
+    rng = _generator(generator, input.device)
     if not replacement:
         if num_samples > categories:
             raise ArgumentError("cannot sample n_sample > prob_dist.size(-1) samples without "
@@ -447,7 +454,8 @@ def poisson(input: Tensor, generator: Generator | None = None) -> Tensor:
     rates = _backend.to_device(input.detach()._data, _backend.CPU)
     if rates.size and (rates < 0).any():
         raise ArgumentError("poisson: rates must be non-negative")
-    array = _generator(generator).poisson(rates.astype(np.float64)).astype(input._data.dtype)
+    rng = _generator(generator, input.device)
+    array = rng.poisson(rates.astype(np.float64)).astype(input._data.dtype)
     return _Sampled.apply(input, sample=_backend.to_device(array, input.device))
 
 
@@ -467,7 +475,7 @@ def uniform_(input, a: float = 0.0, b: float = 1.0, *, generator=None, **kwargs)
         raise ArgumentError(f"uniform_ expects to return a [from, to) range, but found "
                             f"from={a} > to={b}")
     _float_dtype(input.dtype, "check_uniform_bounds")
-    rng = _generator(generator)
+    rng = _generator(generator, input.device)
     sample = _sample_like(input, lambda shape: rng.uniform(a, b, shape))
     if a < b:
         sample = _below(np.asarray(sample).astype(input._data.dtype, copy=False), a, b)
@@ -479,7 +487,7 @@ def normal_(input, mean: float = 0.0, std: float = 1.0, *, generator=None):
     if std < 0:
         raise ArgumentError(f"normal expects std >= 0.0, but found std {std}")
     _float_dtype(input.dtype, "normal_kernel_cpu")
-    rng = _generator(generator)
+    rng = _generator(generator, input.device)
     if input.dtype.is_complex:  # each part has variance std^2 / 2, as in PyTorch
         std = std * np.sqrt(0.5)
     return _fill(input, _sample_like(input, lambda shape: rng.normal(mean, std, shape)))
@@ -507,9 +515,9 @@ def random_(input, from_=None, to=None, *, generator=None, **kwargs):
     if low >= high:
         raise ArgumentError(f"random_ expects 'from' to be less than 'to', but got "
                             f"from={low} >= to={high}")
-    array = _generator(generator).integers(low, high, tuple(input.shape), dtype=np.int64,
-                                           endpoint=False) if high <= 2 ** 63 else \
-        _generator(generator).integers(low, high, tuple(input.shape), dtype=np.uint64)
+    rng = _generator(generator, input.device)
+    array = rng.integers(low, high, tuple(input.shape), dtype=np.int64, endpoint=False) \
+        if high <= 2 ** 63 else rng.integers(low, high, tuple(input.shape), dtype=np.uint64)
     return _fill(input, array)
 
 
@@ -522,13 +530,13 @@ def exponential_(input, lambd: float = 1.0, *, generator=None):
     if lambd <= 0:
         raise ArgumentError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
     _require_floating(input, "Exponential")
-    rng = _generator(generator)
+    rng = _generator(generator, input.device)
     return _fill(input, _sample_like(input, lambda shape: rng.exponential(1.0 / lambd, shape)))
 
 
 @tensor_method
 def bernoulli_(input, p=0.5, *, generator=None):
-    rng = _generator(generator)
+    rng = _generator(generator, input.device)
     if isinstance(p, Tensor):
         p = np.broadcast_to(_backend.to_device(p.detach()._data, _backend.CPU), input.shape)
     elif not 0 <= p <= 1:
@@ -540,7 +548,7 @@ def bernoulli_(input, p=0.5, *, generator=None):
 def geometric_(input, p: float, *, generator=None):
     if not 0 < p < 1:
         raise ArgumentError(f"geometric_ expects p to be in (0, 1), but got p={p}")
-    rng = _generator(generator)
+    rng = _generator(generator, input.device)
     return _fill(input, rng.geometric(p, tuple(input.shape)))
 
 
@@ -551,13 +559,13 @@ def log_normal_(input, mean: float = 1.0, std: float = 2.0, *, generator=None):
     if not input.dtype.is_floating_point:
         raise DTypeNotImplementedError(f"\"log_normal_cpu\" not implemented for "
                                        f"'{_dtypes_name(input.dtype)}'")
-    rng = _generator(generator)
+    rng = _generator(generator, input.device)
     return _fill(input, _sample_like(input, lambda shape: rng.lognormal(mean, std, shape)))
 
 
 @tensor_method
 def cauchy_(input, median: float = 0.0, sigma: float = 1.0, *, generator=None):
     _require_floating(input, "Cauchy", cpp_names=True)
-    rng = _generator(generator)
+    rng = _generator(generator, input.device)
     return _fill(input, _sample_like(
         input, lambda shape: median + sigma * rng.standard_cauchy(shape)))

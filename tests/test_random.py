@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import rustorch
-from tests._oracle import ON_CPU, as_numpy, torch
+from tests._oracle import DEVICE, ON_CPU, as_numpy, torch
 
 N = 200_000
 
@@ -201,10 +201,11 @@ def test_manual_seed_reproducible():
 
 
 def test_generator_api():
-    generator = rustorch.Generator()
+    generator = rustorch.Generator(device=DEVICE)
     assert generator.manual_seed(7) is generator
     assert generator.initial_seed() == 7
-    assert str(generator.device) == "cpu"
+    assert rustorch.Generator().device == rustorch.device("cpu")  # the default device aside
+    assert generator.device.type == DEVICE
     a = rustorch.rand(4, generator=generator)
     generator.manual_seed(7)
     np.testing.assert_array_equal(as_numpy(rustorch.rand(4, generator=generator)), as_numpy(a))
@@ -213,8 +214,29 @@ def test_generator_api():
     assert rustorch.Generator(device="cpu").device == rustorch.device("cpu")
 
 
+@pytest.mark.parametrize("sample", [
+    lambda m, g: m.rand(3, generator=g), lambda m, g: m.randn(3, generator=g),
+    lambda m, g: m.randint(0, 5, (3,), generator=g), lambda m, g: m.randperm(4, generator=g),
+    lambda m, g: m.normal(0.0, 1.0, (3,), generator=g),
+    lambda m, g: m.ones(3).uniform_(generator=g), lambda m, g: m.ones(3).normal_(generator=g),
+    lambda m, g: m.bernoulli(m.full((3,), 0.5), generator=g),
+    lambda m, g: m.multinomial(m.ones(3), 2, generator=g),
+], ids=["rand", "randn", "randint", "randperm", "normal", "uniform_", "normal_", "bernoulli",
+        "multinomial"])
+def test_generator_of_another_device_type_is_refused(sample):
+    """torch: "Expected a 'cuda' device type for generator but found 'cpu'" (and the reverse);
+    samples go to the requested or default device, never silently to the generator's."""
+    if not rustorch.cuda.is_available():
+        pytest.skip("needs a CUDA device (or RUSTORCH_FAKE_CUDA=1)")
+    other = "cuda" if DEVICE == "cpu" else "cpu"
+    with pytest.raises(RuntimeError, match=f"Expected a '{DEVICE}' device type for generator"):
+        sample(rustorch, rustorch.Generator(device=other))
+    assert sample(rustorch, rustorch.Generator(device=DEVICE)).device.type == DEVICE
+
+
 def test_generators_are_independent():
-    one, two = rustorch.Generator().manual_seed(1), rustorch.Generator().manual_seed(1)
+    one = rustorch.Generator(device=DEVICE).manual_seed(1)
+    two = rustorch.Generator(device=DEVICE).manual_seed(1)
     rustorch.manual_seed(5)
     expected = rustorch.rand(3)
     rustorch.manual_seed(5)
@@ -224,7 +246,7 @@ def test_generators_are_independent():
 
 
 def test_state_round_trip():
-    generator = rustorch.Generator().manual_seed(99)
+    generator = rustorch.Generator(device=DEVICE).manual_seed(99)
     rustorch.rand(10, generator=generator)
     state = generator.get_state()
     assert state.dtype is rustorch.uint8 and state.ndim == 1
@@ -233,7 +255,7 @@ def test_state_round_trip():
     np.testing.assert_array_equal(as_numpy(rustorch.randn(6, generator=generator)),
                                   as_numpy(first))
     assert generator.initial_seed() == 99
-    other = rustorch.Generator().set_state(state)
+    other = rustorch.Generator(device=DEVICE).set_state(state)
     np.testing.assert_array_equal(as_numpy(rustorch.randn(6, generator=other)), as_numpy(first))
     saved = rustorch.get_rng_state()
     values = rustorch.rand(3)
