@@ -256,3 +256,22 @@ def test_cpu_arguments_of_gpu_ops_raise_torchs_device_error(call):
     with pytest.raises(RuntimeError, match="same device") as error:
         call(x)
     assert isinstance(error.value, rustorch.RusTorchError)
+
+
+@pytest.mark.cuda
+@needs_cuda
+@pytest.mark.parametrize("call", [
+    lambda: rustorch.add(rustorch.ones(3), 1, out=rustorch.empty(3, device="cuda")),
+    lambda: rustorch.sort(rustorch.ones(2, 3), 1, out=(rustorch.empty(2, 3, device="cuda"),
+                                                     rustorch.empty(2, 3, device="cuda",
+                                                                    dtype=rustorch.int64))),
+    lambda: rustorch.sum(rustorch.ones(2, device="cuda"), 0, out=rustorch.empty(())),
+    lambda: rustorch.zeros(3)[rustorch.tensor([0, 1], device="cuda")],
+    lambda: rustorch.nn.functional.fractional_max_pool2d(
+        rustorch.randn(1, 1, 6, 6, device="cuda"), 2, output_size=3,
+        _random_samples=rustorch.rand(1, 1, 2)),
+], ids=["add_out", "sort_out", "sum_out", "cuda_index_for_cpu", "fractional_samples"])
+def test_tensors_on_the_wrong_device_raise_runtime_error(call):
+    with pytest.raises(RuntimeError) as error:
+        call()
+    assert isinstance(error.value, rustorch.RusTorchError)

@@ -10,10 +10,10 @@ import operator
 
 import numpy as np
 
-from .. import _parallel
+from .. import _backend, _parallel
 from .. import dtypes as _dtypes
 from ..autograd.function import Primitive
-from ..errors import ArgumentValueError, DTypeError
+from ..errors import ArgumentValueError, DeviceError, DTypeError
 from ..tensor import Tensor, tensor_method
 from .scalar_bounds import clamp_array
 from ._helpers import (array_result_type, cast, float_result_dtype, is_scalar,
@@ -240,6 +240,12 @@ def _rounded_div(a, b, mode):
 def _maybe_out(result: Tensor, out):
     if out is None:
         return result
+    if type(out._data) is not type(result._data) and \
+            _backend.device_of(out._data) != _backend.device_of(result._data):
+        raise DeviceError(f"Expected out tensor to have device "
+                          f"{_backend.device_of(result._data)}, but got "
+                          f"{_backend.device_of(out._data)} instead (make out= on the inputs' "
+                          f"device)")
     # keep the ``out`` object; it takes the result's shape if it differs
     if tuple(out.shape) != tuple(result.shape):
         out._data = out._xp().empty(result._data.shape, out._data.dtype)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import ArgumentError, DTypeError, NotSupportedError, ShapeError, TensorIndexError
+from ..errors import (ArgumentError, DeviceError, DTypeError, NotSupportedError, ShapeError,
+                      TensorIndexError)
 from .. import _backend
 from .. import dtypes as _dtypes
 from ..autograd.function import Primitive
@@ -65,8 +66,15 @@ def device_key(array, key):
     """``key`` ready to index ``array``. For a CUDA array: index arrays from the CPU moved to
     the device (PyTorch takes CPU index tensors for CUDA tensors), and an IndexError for
     integer positions outside their axis (CuPy wraps them around where numpy raises), with
-    one device-to-host check per integer array."""
+    one device-to-host check per integer array. A CPU array refuses CUDA index arrays, as
+    PyTorch does."""
     if isinstance(array, np.ndarray):
+        if _backend._cupy is not None:
+            for item in key if isinstance(key, tuple) else (key,):
+                if hasattr(item, "__cuda_array_interface__"):
+                    raise DeviceError(f"indices should be either on cpu or on the same device "
+                                      f"as the indexed tensor (cpu); got indices on "
+                                      f"{_backend.device_of(item)}: move them with .cpu()")
         return key
     xp = _backend.array_module(array)
     if isinstance(key, tuple):

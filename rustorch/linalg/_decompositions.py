@@ -199,7 +199,8 @@ def _not_positive_definite(xp, a) -> LinAlgError:
     order = matrix.shape[-1]
     for size in range(1, matrix.shape[-1] + 1):  # error path only
         try:
-            xp.linalg.cholesky(matrix[:size, :size])
+            with failures_raise(matrix):
+                xp.linalg.cholesky(matrix[:size, :size])
         except np.linalg.LinAlgError:
             order = size
             break

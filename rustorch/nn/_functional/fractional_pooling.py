@@ -18,6 +18,7 @@ import math
 
 import numpy as np
 
+from ..._backend import check_same_device
 from ..._ops.pooling import IndexScatter
 from ...autograd.function import Primitive
 from ...errors import (ArgumentError, ArgumentTypeError, DTypeError, DTypeNotImplementedError,
@@ -167,6 +168,7 @@ def _check_input(input: Tensor, spatial: int, kernel: tuple, output: tuple, op: 
 
 
 def _check_samples(input: Tensor, samples: Tensor, spatial: int) -> None:
+    check_same_device(f"fractional_max_pool{spatial}d", input, _random_samples=samples)
     if samples.dtype is not input.dtype:
         raise DTypeError("Expect _random_samples to have the same dtype as input")
     if samples.ndim != 3:
