@@ -14,7 +14,7 @@ import pytest
 import torch
 
 import rustorch
-from tests._oracle import assert_close
+from tests._oracle import DEVICE, assert_close
 
 pytestmark = pytest.mark.slow
 
@@ -112,6 +112,8 @@ def _convert(value):
         else:
             array = tensor.resolve_conj().resolve_neg().numpy().copy()
         result = rustorch.from_numpy(array)
+        if DEVICE != "cpu":
+            result = result.to(DEVICE)
         if value.requires_grad:
             result.requires_grad_(True)
         return result
@@ -153,7 +155,7 @@ def _flat(output):
 def _weighted_sum(outputs, weights, module):
     total = None
     for output, weight in zip(outputs, weights):
-        term = (output * module.from_numpy(weight).to(output.dtype)).sum()
+        term = (output * module.from_numpy(weight).to(output.device, output.dtype)).sum()
         total = term if total is None else total + term
     return total
 
