@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests._oracle import check, check_error, rand, randn, rustorch, to_rustorch, to_torch, torch
+from tests._oracle import (as_numpy, check, check_error, rand, randn, rustorch, to_rustorch,
+                           to_torch, torch)
 
 loc_array, scale_array = randn(2, 3, seed=40), rand(2, 3, low=0.5, high=2.0, seed=41)
 df_array = np.array([[0.7, 1.5, 3.0], [4.0, 2.5, 6.0]], np.float32)  # nan/inf/finite moments
@@ -265,7 +266,7 @@ def test_log_prob_gradcheck(family):
 
 
 def _assert_moments(samples, mean, variance, count):
-    samples = samples.double().numpy()
+    samples = as_numpy(samples.double())
     standard_error = np.sqrt(variance / count)
     assert np.all(np.abs(samples.mean(0) - mean) < 5 * standard_error), samples.mean(0)
     assert np.all(np.abs(samples.var(0) / variance - 1) < 0.1), samples.var(0)
@@ -285,10 +286,10 @@ def test_sample_moments():
              rd.Binomial(rustorch.tensor([5.0, 12.0]), probs=rustorch.tensor([0.3, 0.6])),
              rd.Multinomial(9, probs=rustorch.tensor([0.2, 0.3, 0.5]))]
     for distribution in cases:
-        _assert_moments(distribution.sample((count,)), distribution.mean.numpy(),
-                        distribution.variance.numpy(), count)
+        _assert_moments(distribution.sample((count,)), as_numpy(distribution.mean),
+                        as_numpy(distribution.variance), count)
     simplex = rd.Dirichlet(rustorch.ones(2, 4)).sample((10,))
-    np.testing.assert_allclose(simplex.sum(-1).numpy(), 1.0, rtol=1e-5)
+    np.testing.assert_allclose(as_numpy(simplex.sum(-1)), 1.0, rtol=1e-5)
     multinomial = rd.Multinomial(9, logits=rustorch.zeros(3, 5)).sample((10,))
     assert (multinomial.sum(-1) == 9).all() and multinomial.dtype == rustorch.float32
 
@@ -311,7 +312,7 @@ def test_samples_pass_kolmogorov_smirnov(family):
 
         def cdf(x):
             return reference.cdf(torch.from_numpy(np.asarray(x, np.float64))).numpy()
-    assert stats.kstest(samples.numpy(), cdf).pvalue > 1e-3
+    assert stats.kstest(as_numpy(samples), cdf).pvalue > 1e-3
 
 
 def test_rsample_gradients_in_expectation():
@@ -322,9 +323,9 @@ def test_rsample_gradients_in_expectation():
     loc = rustorch.tensor([0.5, -1.0], requires_grad=True)
     scale = rustorch.tensor([0.4, 0.6], requires_grad=True)
     rd.LogNormal(loc, scale).rsample((count,)).mean(0).sum().backward()
-    mean = np.exp(loc.detach().numpy() + scale.detach().numpy() ** 2 / 2)
-    np.testing.assert_allclose(loc.grad.numpy(), mean, rtol=0.05)
-    np.testing.assert_allclose(scale.grad.numpy(), mean * scale.detach().numpy(), rtol=0.05)
+    mean = np.exp(as_numpy(loc.detach()) + as_numpy(scale.detach()) ** 2 / 2)
+    np.testing.assert_allclose(as_numpy(loc.grad), mean, rtol=0.05)
+    np.testing.assert_allclose(as_numpy(scale.grad), mean * as_numpy(scale.detach()), rtol=0.05)
     for family, expected in [("Gumbel", (1.0, 0.5772156649)),
                              ("HalfNormal", (None, np.sqrt(2 / np.pi)))]:
         loc = rustorch.tensor([0.3], requires_grad=True)
@@ -332,14 +333,14 @@ def test_rsample_gradients_in_expectation():
         distribution = rd.Gumbel(loc, scale) if family == "Gumbel" else rd.HalfNormal(scale)
         distribution.rsample((count,)).mean().backward()
         if expected[0] is not None:
-            np.testing.assert_allclose(loc.grad.numpy(), expected[0], rtol=1e-5)
-        np.testing.assert_allclose(scale.grad.numpy(), expected[1], rtol=0.05)
+            np.testing.assert_allclose(as_numpy(loc.grad), expected[0], rtol=1e-5)
+        np.testing.assert_allclose(as_numpy(scale.grad), expected[1], rtol=0.05)
     concentration = rustorch.tensor([0.5, 2.0, 3.5], requires_grad=True)
     rd.Dirichlet(concentration).rsample((count,)).mean(0)[0].backward()
-    alpha = concentration.detach().numpy()
+    alpha = as_numpy(concentration.detach())
     total = alpha.sum()
     expected = np.array([total - alpha[0], -alpha[0], -alpha[0]]) / total ** 2
-    np.testing.assert_allclose(concentration.grad.numpy(), expected, rtol=0.1, atol=2e-3)
+    np.testing.assert_allclose(as_numpy(concentration.grad), expected, rtol=0.1, atol=2e-3)
     df = rustorch.tensor([5.0], requires_grad=True)
     scale = rustorch.tensor([2.0], requires_grad=True)
     rd.StudentT(df, 1.0, scale).rsample((count,)).abs().mean().backward()
@@ -349,5 +350,5 @@ def test_rsample_gradients_in_expectation():
     torch.manual_seed(0)
     torch.distributions.StudentT(torch_df, 1.0, torch_scale).rsample((200000,)).abs().mean()\
         .backward()
-    np.testing.assert_allclose(scale.grad.numpy(), torch_scale.grad.numpy(), rtol=0.05)
-    np.testing.assert_allclose(df.grad.numpy(), torch_df.grad.numpy(), rtol=0.3, atol=0.01)
+    np.testing.assert_allclose(as_numpy(scale.grad), torch_scale.grad.numpy(), rtol=0.05)
+    np.testing.assert_allclose(as_numpy(df.grad), torch_df.grad.numpy(), rtol=0.3, atol=0.01)

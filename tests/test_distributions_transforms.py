@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests._oracle import check, check_error, rand, randn, rustorch, to_rustorch, to_torch, torch
+from tests._oracle import (as_numpy, check, check_error, rand, randn, rustorch, to_rustorch,
+                           to_torch, torch)
 
 real_array = randn(4, 3, seed=60) * 2
 positive_array = rand(4, 3, low=0.2, high=3.0, seed=61)
@@ -92,7 +93,7 @@ def test_transform_metadata(name):
             _ = mine.sign
     else:
         if isinstance(expected_sign, torch.Tensor):
-            np.testing.assert_array_equal(mine.sign.numpy(), expected_sign.numpy())
+            np.testing.assert_array_equal(as_numpy(mine.sign), as_numpy(expected_sign))
         else:
             assert mine.sign == expected_sign
     for shape in [(4, 3), (2, 4, 3)]:
@@ -228,7 +229,7 @@ def test_transformed_distribution_shapes_sampling_and_errors():
     draws = logistic.rsample((20000,))
     assert draws.requires_grad and not logistic.sample().requires_grad
     draws.mean().backward()  # d E[sigmoid(Z + loc)] / d loc = E[sigmoid'(Z)] ~ 0.2066
-    np.testing.assert_allclose(loc.grad.numpy(), 0.2066 / 3, rtol=0.05)
+    np.testing.assert_allclose(as_numpy(loc.grad), 0.2066 / 3, rtol=0.05)
     d = "distributions"
     check_error(lambda m: getattr(m, d).TransformedDistribution(getattr(m, d).Normal(0.0, 1.0),
                                                                 "exp"))

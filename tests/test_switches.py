@@ -13,6 +13,7 @@ import rustorch
 from rustorch import _switches
 from rustorch.backends import cuda as rustorch_cuda_backend
 from rustorch.backends import cudnn as rustorch_cudnn
+from tests.nn._helpers import on_device_type
 
 _SWITCH_VARIABLES = ("_deterministic", "_deterministic_warn_only", "_warn_always",
                      "_float32_matmul_precision", "_matmul_fp32_precision")
@@ -222,9 +223,12 @@ def test_matmul_reduced_precision_reductions():
                                    "complex128"])
 def test_typename_of_tensors(dtype):
     def scenario(module, record):
+        # torch's names as torch gives them for tensors on rustorch's test device
+        typename = (lambda value: on_device_type(torch.typename(value))) if module is torch \
+            else module.typename
         tensor = module.zeros(2, dtype=getattr(module, dtype))
-        record(lambda: module.typename(tensor))
-        record(lambda: module.typename(module.nn.Parameter(tensor, requires_grad=False)))
+        record(lambda: typename(tensor))
+        record(lambda: typename(module.nn.Parameter(tensor, requires_grad=False)))
     assert_same(scenario)
 
 

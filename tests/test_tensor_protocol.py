@@ -6,9 +6,13 @@ import pickle
 import numpy as np
 import pytest
 
-from tests._oracle import assert_close, randn, rustorch, torch
+from tests._oracle import ON_CPU, as_numpy, assert_close, randn, rustorch, torch
+from tests.nn._helpers import on_device_tensor_repr, on_device_type
 from rustorch.utils.dlpack import from_dlpack
 
+#: the test device has bfloat16 tensors (CuPy has no bfloat16 arrays)
+BFLOAT16 = ON_CPU or rustorch.cuda.is_bf16_supported()
+NEEDS_BFLOAT16 = pytest.mark.skipif(not BFLOAT16, reason="the test device has no bfloat16")
 MODULES = pytest.mark.parametrize("m", [torch, rustorch], ids=["torch", "rustorch"])
 A = randn(3, 4, dtype=np.float32, seed=30)
 
@@ -42,19 +46,22 @@ def test_tolist(array):
     assert type(actual.tolist()) is type(expected.tolist())
 
 
+@NEEDS_BFLOAT16
 def test_tolist_bfloat16():
     expected = torch.tensor([1.5, 2.25]).bfloat16().tolist()
     assert rustorch.tensor([1.5, 2.25]).bfloat16().tolist() == expected
 
 
 def test_numpy_shares_memory_and_refuses_grad():
-    tensor = rustorch.tensor(A)
+    # numpy() shares memory with (and refuses grad for) CPU tensors only, in torch too: on
+    # CUDA it refuses the device first; numpy(force=True) copies from any device
+    tensor = rustorch.tensor(A, device="cpu")
     array = tensor.numpy()
     array[0, 0] = 42.0
     assert tensor[0, 0].item() == 42.0
     for m in (torch, rustorch):
         with pytest.raises(RuntimeError, match="requires grad"):
-            m.tensor(A, requires_grad=True).numpy()
+            m.tensor(A, requires_grad=True, device="cpu").numpy()
         assert m.tensor(A, requires_grad=True).numpy(force=True).shape == (3, 4)
 
 
@@ -135,7 +142,7 @@ def test_conversions(name):
 
 def test_type_without_argument():
     for dtype in ("float32", "float64", "int64", "bool", "float16", "uint8"):
-        expected = torch.zeros(1, dtype=getattr(torch, dtype)).type()
+        expected = on_device_type(torch.zeros(1, dtype=getattr(torch, dtype)).type())
         assert rustorch.zeros(1, dtype=getattr(rustorch, dtype)).type() == expected
 
 
@@ -200,7 +207,7 @@ def test_hash_is_identity(m):
 def test_format():
     for spec in (".2f", "", ".3e", "8.1f"):
         assert format(rustorch.tensor(3.14159), spec) == format(torch.tensor(3.14159), spec)
-    assert format(rustorch.tensor([1.0])) == format(torch.tensor([1.0]))
+    assert format(rustorch.tensor([1.0])) == on_device_tensor_repr(format(torch.tensor([1.0])))
 
 
 # ------------------------------------------------------------------ .data
@@ -210,11 +217,11 @@ def test_data_get_and_set(m):
     data = x.data
     assert not data.requires_grad and data.is_leaf
     data.mul_(2)  # allowed: .data escapes autograd, and shares memory
-    np.testing.assert_allclose(x.detach().numpy(), A * 2)
+    np.testing.assert_allclose(as_numpy(x.detach()), A * 2)
     x.data = m.zeros(5)
     assert tuple(x.shape) == (5,) and x.requires_grad
     (x * 3).sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), 3.0)
+    np.testing.assert_allclose(as_numpy(x.grad), 3.0)
 
 
 # ------------------------------------------------------------------ DLPack
@@ -272,14 +279,19 @@ def test_dlpack_refuses_tensors_requiring_grad():
     for m in (torch, rustorch):
         with pytest.raises(BufferError):
             m.ones(2, requires_grad=True).__dlpack__()
-    assert rustorch.ones(2).__dlpack_device__() == torch.ones(2).__dlpack_device__()
+    expected = torch.ones(2).__dlpack_device__()
+    if not ON_CPU:  # torch's DLPack device of a tensor on the test device
+        device = rustorch.empty(0).device
+        expected = (getattr(torch.utils.dlpack.DLDeviceType, f"kDL{device.type.upper()}"),
+                    device.index)
+    assert rustorch.ones(2).__dlpack_device__() == expected
 
 
 # ------------------------------------------------------------------ pickling and copies
 @pytest.mark.parametrize("make", [
     lambda m: m.tensor(A), lambda m: m.tensor(A, requires_grad=True),
     lambda m: m.tensor([1, 2, 3]), lambda m: m.tensor(A).t(), lambda m: m.tensor(2.5),
-    lambda m: m.tensor([1.5]).bfloat16(),
+    pytest.param(lambda m: m.tensor([1.5]).bfloat16(), marks=NEEDS_BFLOAT16),
 ])
 def test_pickle_and_deepcopy(make):
     tensor = make(rustorch)
@@ -336,8 +348,9 @@ def test_untyped_storage_views_the_tensors_bytes():
         assert (storage.nbytes(), storage.size(), len(storage), storage.element_size()) == (6, 6,
                                                                                            6, 1)
         assert storage.data_ptr() == base.data_ptr() and storage.tolist() == [0, 0, 1, 0, 2, 0]
-        assert (storage[1], storage[-2], storage.is_cuda, str(storage.device)) == (0, 2, False,
-                                                                                  "cpu")
+        device = m.empty(0).device  # the default device: rustorch's test device
+        assert (storage[1], storage[-2], storage.is_cuda, str(storage.device)) == (
+            0, 2, device.type == "cuda", str(device))
         storage[0] = 300  # bytes wrap around
         assert base.tolist() == [44, 1, 2]
         assert storage[2:4].tolist() == [1, 0] and storage[2:4].data_ptr() == base[1].data_ptr()
@@ -348,7 +361,7 @@ def test_untyped_storage_views_the_tensors_bytes():
         assert base.tolist() == [257, 257, 257]
         assert m.UntypedStorage(3).nbytes() == 3
         assert repr(m.tensor([1.5]).untyped_storage()) == repr(
-            torch.tensor([1.5]).untyped_storage())
+            torch.tensor([1.5]).untyped_storage()).replace("(device=cpu)", f"(device={device})")
         with pytest.raises(IndexError):
             storage[6]
         with pytest.raises(TypeError):

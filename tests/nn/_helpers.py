@@ -96,3 +96,30 @@ def from_numpy(m, array):
     """``m.from_numpy(array)`` with rustorch's tensor on the test device (a copy of ``array``):
     for test bodies written once for both frameworks."""
     return to_torch(array) if m is torch else to_rustorch(array)
+
+
+_TENSOR_SUFFIXES = r"size=\([^()]*\)|dtype=torch\.\w+|grad_fn=<\w+>|requires_grad=True"
+
+
+def on_device_tensor_repr(text: str) -> str:
+    """torch's repr of one tensor (``tensor(...)``), written on the CPU, as torch writes it for
+    the same tensor on the test device: ``device='cuda:0'`` as the first suffix, and the
+    suffixes after it wrapped past the line width as torch's ``_add_suffixes`` wraps them
+    (call it under the print options that produced ``text``)."""
+    if ON_CPU:
+        return text
+    device = rustorch.empty(0).device  # the default device, with its index
+    match = re.search(rf"(?:,\s+(?:{_TENSOR_SUFFIXES}))+\)$", text)
+    body = text[:match.start()] if match else text[:-1]
+    suffixes = re.findall(_TENSOR_SUFFIXES, match.group()) if match else []
+    return torch._tensor_str._add_suffixes(body, [f"device='{device}'"] + suffixes,
+                                           indent=text.index("(") + 1, force_newline=False)
+
+
+def on_device_type(name: str) -> str:
+    """torch's legacy type name of a CPU tensor (``torch.FloatTensor``, from ``Tensor.type()``
+    or ``torch.typename``) as torch names it for a tensor on the test device
+    (``torch.cuda.FloatTensor``)."""
+    if ON_CPU:
+        return name
+    return re.sub(r"^torch\.(\w+Tensor)$", rf"torch.{rustorch.empty(0).device.type}.\1", name)
