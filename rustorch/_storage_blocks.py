@@ -97,20 +97,24 @@ def place_in_block(array, start: int, nbytes: int):
 
 
 def deepcopy_array(array, memo: dict):
-    """A copy of ``array`` for ``copy.deepcopy``: NumPy arrays viewing a block already copied
-    under ``memo`` view that copy at the same place; CUDA arrays are copied one by one."""
-    if not isinstance(array, np.ndarray):
-        return array.copy()
+    """A copy of ``array`` for ``copy.deepcopy``: arrays viewing a block already copied under
+    ``memo`` view that copy at the same place (on the CPU or the GPU), so views keep sharing
+    one copied storage as in PyTorch."""
     block = memory_block(array)
     place = None if block is None else place_in_block(array, block[1], block[2])
     if place is None:
         return array.copy()
-    owner, host = block[0], block[4]
+    owner = block[0]
     key = ("rustorch storage", id(owner))
     entry = memo.get(key)
     if entry is None:  # the owner stays in the memo, so its id is not reused meanwhile
-        entry = memo[key] = (owner, host().copy())
+        entry = memo[key] = (owner, block_bytes(array).copy())
     offset, strides = place
     itemsize = array.itemsize
-    return np.ndarray(array.shape, array.dtype, buffer=entry[1], offset=offset * itemsize,
-                      strides=tuple(stride * itemsize for stride in strides))
+    strides = tuple(stride * itemsize for stride in strides)
+    if isinstance(array, np.ndarray):
+        return np.ndarray(array.shape, array.dtype, buffer=entry[1], offset=offset * itemsize,
+                          strides=strides)
+    return _backend.cupy_module().ndarray(array.shape, array.dtype,
+                                          memptr=entry[1].data + offset * itemsize,
+                                          strides=strides)

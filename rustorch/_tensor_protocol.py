@@ -8,7 +8,7 @@ import numpy as np
 
 from . import dtypes as _dtypes
 from ._storage_blocks import deepcopy_array
-from .errors import ArgumentTypeError, AutogradError, DeviceError, ShapeError
+from .errors import ArgumentTypeError, AutogradError, ShapeError
 
 __all__ = ["TensorProtocol"]
 
@@ -68,17 +68,17 @@ class TensorProtocol:
         return data.tolist()
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
-        if self.requires_grad and not force:
-            raise AutogradError("Can't call numpy() on Tensor that requires grad. Use "
-                                "tensor.detach().numpy() instead.")
         if not self.is_cpu:
             if not force:
                 raise _device_error("numpy()", self)
             return self._data.get()
+        if self.requires_grad and not force:
+            raise AutogradError("Can't call numpy() on Tensor that requires grad. Use "
+                                "tensor.detach().numpy() instead.")
         return self._data
 
     def __array__(self, dtype=None, copy=None):
-        array = self.numpy(force=True) if self.requires_grad else self.numpy(force=not self.is_cpu)
+        array = self.numpy()  # as PyTorch: no implicit copy off a GPU, nor past a graph
         if dtype is not None:
             return array.astype(dtype, copy=False)
         return array
@@ -135,9 +135,9 @@ class TensorProtocol:
         return result
 
 
-def _device_error(what: str, tensor) -> DeviceError:
-    return DeviceError(f"{what}: can't convert {tensor.device} tensor to numpy. Use "
-                       f"Tensor.cpu() to copy the tensor to host memory first.")
+def _device_error(what: str, tensor) -> ArgumentTypeError:
+    return ArgumentTypeError(f"{what}: can't convert {tensor.device} device type tensor to "
+                             f"numpy. Use Tensor.cpu() to copy the tensor to host memory first.")
 
 
 def _rebuild_tensor(array, requires_grad, device_name):

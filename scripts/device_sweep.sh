@@ -11,4 +11,7 @@ exec env RUSTORCH_TEST_DEVICE=cuda "${PYTHON:-python}" -m pytest -q -p no:random
     tests/ops tests/nn tests/optim tests/autograd tests/linalg tests/test_creation.py \
     tests/test_random.py tests/test_fft.py tests/test_special.py tests/test_memory_format.py \
     tests/test_default_device.py tests/test_autocast.py tests/test_grad_scaler.py \
-    tests/test_serialization.py tests/test_distributions.py tests/test_grad_assignment.py
+    tests/test_serialization.py tests/test_distributions.py tests/test_grad_assignment.py \
+    tests/test_tensor_str.py tests/test_switches.py tests/test_tensor_protocol.py \
+    tests/test_testing.py tests/test_distributions_more.py \
+    tests/test_distributions_transforms.py tests/test_promotion_properties.py

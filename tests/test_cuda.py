@@ -275,3 +275,27 @@ def test_tensors_on_the_wrong_device_raise_runtime_error(call):
     with pytest.raises(RuntimeError) as error:
         call()
     assert isinstance(error.value, rustorch.RusTorchError)
+
+
+@pytest.mark.cuda
+@needs_cuda
+@pytest.mark.parametrize("call", [
+    lambda: rustorch.ones(2, device="cuda").bfloat16(),
+    lambda: rustorch.ones(2, device="cuda").to(rustorch.bfloat16),
+    lambda: rustorch.ones(2, device="cuda", dtype=rustorch.bfloat16),
+    lambda: rustorch.ones(2, dtype=rustorch.bfloat16).cuda(),
+], ids=["bfloat16()", "to", "create", "move"])
+def test_bfloat16_on_gpu_says_cupy_has_none(call):
+    with pytest.raises(rustorch.NotSupportedError, match="CuPy has no bfloat16"):
+        call()
+
+
+@pytest.mark.cuda
+@needs_cuda
+def test_deepcopy_keeps_gpu_views_sharing_one_copied_storage():
+    import copy
+    base = rustorch.arange(6.0, device="cuda")
+    pair = copy.deepcopy([base, base[2:]])
+    pair[0][3] = -1.0
+    assert pair[1].device.type == "cuda" and pair[1].tolist() == [2.0, -1.0, 4.0, 5.0]
+    assert base.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]

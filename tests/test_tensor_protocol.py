@@ -66,11 +66,26 @@ def test_numpy_shares_memory_and_refuses_grad():
 
 
 def test_array_protocol():
-    tensor = rustorch.tensor(A)
+    tensor = rustorch.tensor(A, device="cpu")
     np.testing.assert_array_equal(np.asarray(tensor), A)
     assert np.asarray(tensor).dtype == np.float32
     assert np.asarray(tensor, dtype=np.float64).dtype == np.float64
-    np.testing.assert_array_equal(np.asarray(rustorch.tensor([1, 2])), [1, 2])
+    np.testing.assert_array_equal(np.asarray(rustorch.tensor([1, 2], device="cpu")), [1, 2])
+
+
+def test_array_protocol_refuses_what_numpy_refuses_like_torch():
+    """``np.asarray`` goes through ``numpy()``: a tensor that requires grad raises torch's
+    RuntimeError; a GPU tensor raises TypeError naming its device (no hidden copy)."""
+    for m in (torch, rustorch):
+        with pytest.raises(RuntimeError, match="requires grad"):
+            np.asarray(m.ones(2, requires_grad=True, device="cpu"))
+    if rustorch.cuda.is_available():
+        with pytest.raises(TypeError, match="can't convert cuda:0 device type tensor"):
+            np.asarray(rustorch.ones(2, device="cuda"))
+        with pytest.raises(TypeError, match="can't convert cuda:0 device type tensor"):
+            rustorch.ones(2, device="cuda", requires_grad=True).numpy()
+        np.testing.assert_array_equal(
+            rustorch.ones(2, device="cuda").numpy(force=True), [1.0, 1.0])
 
 
 # ------------------------------------------------------------------ metadata of views

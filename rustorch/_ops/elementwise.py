@@ -13,7 +13,8 @@ import numpy as np
 from .. import _backend, _parallel
 from .. import dtypes as _dtypes
 from ..autograd.function import Primitive
-from ..errors import ArgumentValueError, DeviceError, DTypeError
+from ..errors import (ArgumentValueError, AutogradError, DeviceError, DTypeError,
+                      NotSupportedError)
 from ..tensor import Tensor, tensor_method
 from .scalar_bounds import clamp_array
 from ._helpers import (array_result_type, cast, float_result_dtype, is_scalar,
@@ -240,6 +241,11 @@ def _rounded_div(a, b, mode):
 def _maybe_out(result: Tensor, out):
     if out is None:
         return result
+    if result.requires_grad:  # an input requires grad and a graph is being recorded
+        name = result.grad_fn.name() if result.grad_fn is not None else "this op"
+        raise AutogradError(f"{name}: functions with out=... arguments don't support automatic "
+                            f"differentiation, but one of the arguments requires grad (call it "
+                            f"under torch.no_grad(), or drop out=)")
     if type(out._data) is not type(result._data) and \
             _backend.device_of(out._data) != _backend.device_of(result._data):
         raise DeviceError(f"Expected out tensor to have device "
@@ -401,6 +407,10 @@ def sgn(input):
 # ----------------------------------------------------------------- casting and copies
 class Cast(Primitive):
     def forward(self, xp, a, dtype=None):
+        if xp is not np and np.dtype(dtype).name == "bfloat16":
+            raise NotSupportedError(f"casting a {a.dtype} tensor on {_backend.device_of(a)} to "
+                                    f"bfloat16: CuPy has no bfloat16 arrays; use float16 or "
+                                    f"float32 on CUDA")
         return a.astype(dtype)
 
     def backward(self, grad):
