@@ -9,6 +9,7 @@ import numpy as np
 
 from . import _backend, _quiet
 from . import dtypes as _dtypes
+from ._factory_out import factory_out
 from .layout import preserve_format
 from .errors import ArgumentError, ArgumentTypeError, DTypeError, NotSupportedError, ShapeError
 from .tensor import Size, Tensor, tensor_method
@@ -202,18 +203,21 @@ def _allocate_filled(xp, kind, shape, dtype, fill_value, memory_format, like):
     return array
 
 
+@factory_out
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False, memory_format=None) -> Tensor:
     return _filled("zeros", _size_argument(size), dtype, device, requires_grad,
                    memory_format=memory_format)
 
 
+@factory_out
 def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False, memory_format=None) -> Tensor:
     return _filled("ones", _size_argument(size), dtype, device, requires_grad,
                    memory_format=memory_format)
 
 
+@factory_out
 def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False, memory_format=None) -> Tensor:
     return _filled("empty", _size_argument(size), dtype, device, requires_grad,
@@ -237,6 +241,7 @@ def empty_strided(size, stride, *, dtype=None, layout=None, device=None, require
     return result.requires_grad_(True) if requires_grad else result
 
 
+@factory_out
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
          requires_grad=False) -> Tensor:
     if dtype is None:
@@ -326,6 +331,7 @@ def _number(value):
     return value.item() if isinstance(value, Tensor) else value
 
 
+@factory_out
 def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
            requires_grad=False) -> Tensor:
     """Values from ``start`` to ``end`` (exclusive) by ``step``; integer dtype for int args."""
@@ -373,6 +379,7 @@ def range(start=0, end=None, step=1, *, dtype=None, device=None,  # noqa: A001
     return _finish(array, None, _backend.CPU if device is None else device, requires_grad)
 
 
+@factory_out
 def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, device=None,
              requires_grad=False) -> Tensor:
     start, end = _number(start), _number(end)
@@ -393,6 +400,7 @@ def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, devic
     return _finish(values.astype(dtype.numpy), None, device, requires_grad)
 
 
+@factory_out
 def logspace(start, end, steps: int, base: float = 10.0, *, out=None, dtype=None, layout=None,
              device=None, requires_grad=False) -> Tensor:
     exponents = linspace(start, end, steps, dtype=_dtypes.float64)._data
@@ -400,6 +408,7 @@ def logspace(start, end, steps: int, base: float = 10.0, *, out=None, dtype=None
     return _finish(np.power(base, exponents).astype(dtype.numpy), None, device, requires_grad)
 
 
+@factory_out
 def eye(n: int, m: int | None = None, *, out=None, dtype=None, layout=None, device=None,
         requires_grad=False) -> Tensor:
     dtype = _dtypes.get_default_dtype() if dtype is None else _dtypes.to_dtype(dtype)

@@ -20,6 +20,8 @@ from .autograd.function import Primitive
 from ._ops.memory_format import allocate
 from .errors import (ArgumentError, ArgumentTypeError, ArgumentValueError, DeviceError,
                      DTypeError, DTypeNotImplementedError, ShapeError)
+from ._factory_out import factory_out
+from ._ops._results import accepts_out
 from .layout import preserve_format
 from .tensor import Size, Tensor, tensor_method
 
@@ -232,6 +234,7 @@ def _fill(input: Tensor, array: np.ndarray) -> Tensor:
 
 
 # ----------------------------------------------------------------- creation-style samplers
+@factory_out
 def rand(*size, generator: Generator | None = None, out=None, dtype=None, layout=None,
          device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """Uniform samples on [0, 1)."""
@@ -241,6 +244,7 @@ def rand(*size, generator: Generator | None = None, out=None, dtype=None, layout
     return _finish(_below(array, 0.0, 1.0), device, requires_grad)
 
 
+@factory_out
 def randn(*size, generator: Generator | None = None, out=None, dtype=None, layout=None,
           device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """Standard normal samples (complex: each part has variance 1/2)."""
@@ -252,6 +256,7 @@ def randn(*size, generator: Generator | None = None, out=None, dtype=None, layou
     return _finish(array, device, requires_grad)
 
 
+@factory_out
 def randint(*args, generator: Generator | None = None, out=None, dtype=None, layout=None,
             device=None, requires_grad: bool = False, pin_memory: bool = False,
             size=None, low=None, high=None) -> Tensor:
@@ -279,6 +284,7 @@ def randint(*args, generator: Generator | None = None, out=None, dtype=None, lay
     return _finish(array.astype(dtype.numpy), device, requires_grad)
 
 
+@factory_out
 def randperm(n: int, *, generator: Generator | None = None, out=None, dtype=None, layout=None,
              device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """A random permutation of ``0 .. n-1``."""
@@ -348,6 +354,7 @@ class _Sampled(Primitive):
                      else None for i, shape in enumerate(self.shapes))
 
 
+@factory_out
 def normal(mean=0.0, std=1.0, size=None, *, generator: Generator | None = None, out=None,
            dtype=None, layout=None, device=None, requires_grad: bool = False,
            pin_memory: bool = False) -> Tensor:
@@ -385,6 +392,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator: Generator | None = None, 
     return _Sampled.apply(mean, std, sample=sample)
 
 
+@accepts_out
 def bernoulli(input: Tensor, p=None, *, generator: Generator | None = None, out=None) -> Tensor:
     """0/1 samples with probability ``input`` (or the float ``p``), in ``input``'s dtype."""
     rng = _generator(generator, input.device)
@@ -405,6 +413,7 @@ def _bernoulli_method(input, p=None, *, generator=None):
     return bernoulli(input, p, generator=generator)
 
 
+@accepts_out
 def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
                 generator: Generator | None = None, out=None) -> Tensor:
     """Category indices drawn with probability proportional to the rows of ``input``."""

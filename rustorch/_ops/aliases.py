@@ -10,6 +10,7 @@ from ..autograd.function import Primitive
 from ..errors import ArgumentTypeError, DTypeError, RusTorchError, ShapeError
 from ..return_types import namedtuple_result
 from ..tensor import Tensor, tensor_method
+from ._results import accepts_out
 
 __all__ = ["conv1d", "conv2d", "conv3d", "dropout", "dropout_", "feature_dropout",
            "alpha_dropout", "alpha_dropout_", "feature_alpha_dropout", "embedding", "bilinear",
@@ -176,6 +177,7 @@ class Frexp(Primitive):
 
 
 @tensor_method
+@accepts_out
 def frexp(input: Tensor, *, out=None):
     if not input.dtype.is_floating_point:
         raise DTypeError(f"torch.frexp() only supports floating-point dtypes, got "
@@ -185,6 +187,7 @@ def frexp(input: Tensor, *, out=None):
 
 
 @tensor_method
+@accepts_out
 def histogram(input: Tensor, bins=100, *, range=None, weight=None,  # noqa: A002
               density: bool = False, out=None):
     """Counts of ``input`` in ``bins`` equal bins over ``range`` (default: min to max) or

@@ -12,6 +12,7 @@ from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor, tensor_method, wrap_dim
 from .slice_sums import add_slices, single_axis_index, ufunc_at
 from ..amp._dispatch import autocast_call, autocast_state
+from ._results import accepts_out
 
 __all__ = ["gather", "scatter", "scatter_add", "index_put", "convert_key", "take_along_dim"]
 
@@ -349,6 +350,7 @@ class Scatter(Primitive):
 
 
 @tensor_method
+@accepts_out
 def gather(input, dim: int, index: Tensor, *, sparse_grad: bool = False, out=None):
     """Pick values along ``dim`` at ``index`` (``out[i][j] = input[index[i][j]][j]`` for dim 0)."""
     _check_index(index, "gather")

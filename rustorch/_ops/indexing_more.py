@@ -22,6 +22,7 @@ from .shape_more import diagonal_scatter
 from .slice_sums import add_slices, ufunc_at
 from .strided import ViewScatter
 from ..amp._dispatch import autocast_call, autocast_state
+from ._results import accepts_out
 
 __all__ = ["put", "index_select", "index_add", "index_copy", "index_fill", "masked_fill",
            "masked_select", "masked_scatter", "take", "nonzero", "argwhere", "scatter_reduce",
@@ -130,6 +131,7 @@ def _check_source(input, source, dim, index, op):
 
 
 @tensor_method
+@accepts_out
 def index_select(input, dim: int, index: Tensor, *, out=None):
     """Slices of ``input`` along ``dim`` at the positions in 1-D ``index``."""
     dim = wrap_dim(dim, input.ndim)
@@ -156,6 +158,7 @@ def _restore(result, input):
 
 
 @tensor_method
+@accepts_out
 def index_add(input, dim: int, index: Tensor, source: Tensor, *, alpha=1, out=None):
     """``input`` with ``alpha * source`` added at ``index`` along ``dim``."""
     dim, vector, index, source = _index_update(index_add, input, dim, index, source)
@@ -163,6 +166,7 @@ def index_add(input, dim: int, index: Tensor, source: Tensor, *, alpha=1, out=No
 
 
 @tensor_method
+@accepts_out
 def index_copy(input, dim: int, index: Tensor, source: Tensor, *, out=None):
     """``input`` with the slices at ``index`` along ``dim`` replaced by ``source``."""
     if autocast_state.active:
@@ -243,6 +247,7 @@ def masked_fill_(input, mask: Tensor, value):
 
 
 @tensor_method
+@accepts_out
 def masked_select(input, mask: Tensor, *, out=None):
     """The 1-D tensor of ``input``'s elements where ``mask`` is True (both broadcast)."""
     mask = _check_mask(mask, "masked_select")
@@ -359,6 +364,7 @@ def put_(input, index: Tensor, source: Tensor, accumulate: bool = False):
 
 
 @tensor_method
+@accepts_out
 def nonzero(input, *, out=None, as_tuple: bool = False):
     """Indices of the non-zero elements: an (N, ndim) int64 tensor, or one 1-D tensor per dim."""
     xp = input._xp()

@@ -10,6 +10,7 @@ from ..errors import ArgumentError, ShapeError, TensorIndexError
 from ..tensor import Tensor, tensor_method
 from ._helpers import dims_tuple, float_result_dtype
 from ..amp._dispatch import autocast_call, autocast_state
+from ._results import accepts_out
 
 __all__ = ["sum", "mean", "amax", "amin", "max", "min", "expand_reduced"]
 
@@ -217,12 +218,14 @@ def _max_or_min(input, dim, keepdim, other, take_max: bool, out=None):
 
 
 @tensor_method
+@accepts_out
 def max(input, dim=None, keepdim: bool = False, *, other=None, out=None):  # noqa: A001
     """Largest value; with ``dim``, a (values, indices) pair; with a tensor, ``maximum``."""
     return _max_or_min(input, dim, keepdim, other, True)
 
 
 @tensor_method
+@accepts_out
 def min(input, dim=None, keepdim: bool = False, *, other=None, out=None):  # noqa: A001
     return _max_or_min(input, dim, keepdim, other, False)
 

@@ -14,6 +14,7 @@ from ..errors import ArgumentError, ArgumentTypeError, ShapeError
 from ..tensor import Tensor, tensor_method, wrap_dim
 from .strided import ViewCopy, ViewScatter, as_strided, diagonal_view  # noqa: F401
 from .movement import _one_or_tuple, _shape_argument, cat, hstack, reshape, stack, vstack
+from ._results import accepts_out
 
 __all__ = ["flip", "fliplr", "flipud", "roll", "rot90", "repeat_interleave", "tile", "diagonal",
            "diag", "diag_embed", "diagflat", "tril", "triu", "tril_indices", "triu_indices",
@@ -267,12 +268,14 @@ def _triangle(input, diagonal, upper):
 
 
 @tensor_method
+@accepts_out
 def tril(input, diagonal: int = 0, *, out=None):
     """The lower triangle (``j - i <= diagonal``) of the last two dims; zeros elsewhere."""
     return _triangle(input, diagonal, False)
 
 
 @tensor_method
+@accepts_out
 def triu(input, diagonal: int = 0, *, out=None):
     """The upper triangle (``j - i >= diagonal``) of the last two dims; zeros elsewhere."""
     return _triangle(input, diagonal, True)
@@ -352,15 +355,18 @@ def atleast_3d(*tensors):
     return _one_or_tuple(tensors, lift)
 
 
+@accepts_out
 def column_stack(tensors, *, out=None):
     columns = [reshape(t, (t.numel(), 1)) if t.ndim <= 1 else t for t in tensors]
     return hstack(columns)
 
 
+@accepts_out
 def dstack(tensors, *, out=None):
     return cat(list(atleast_3d(list(tensors))), 2)
 
 
+@accepts_out
 def row_stack(tensors, *, out=None):
     return vstack(tensors)
 
