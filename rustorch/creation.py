@@ -9,7 +9,7 @@ import numpy as np
 
 from . import _backend, _quiet
 from . import dtypes as _dtypes
-from ._factory_out import factory_out
+from ._factory_out import factory, factory_out
 from .layout import preserve_format
 from .errors import ArgumentError, ArgumentTypeError, DTypeError, NotSupportedError, ShapeError
 from .tensor import Size, Tensor, tensor_method
@@ -85,6 +85,7 @@ def _finish(array, dtype, device, requires_grad: bool) -> Tensor:
     return result
 
 
+@factory
 def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
            pin_memory: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data`` (nested lists, numbers, arrays or tensors)."""
@@ -224,6 +225,7 @@ def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=F
                    memory_format=memory_format)
 
 
+@factory
 def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
                   pin_memory=False) -> Tensor:
     """An uninitialised tensor with the given ``stride``: a strided view of a buffer just large
@@ -243,7 +245,7 @@ def empty_strided(size, stride, *, dtype=None, layout=None, device=None, require
 
 @factory_out
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
-         requires_grad=False) -> Tensor:
+         requires_grad=False, pin_memory=False) -> Tensor:
     if dtype is None:
         if isinstance(fill_value, Tensor):
             fill_value = fill_value.item()
@@ -267,21 +269,25 @@ def _like(kind, input: Tensor, dtype, device, requires_grad, fill_value=None,
                    else memory_format, like=like)
 
 
+@factory
 def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None) -> Tensor:
     return _like("zeros", input, dtype, device, requires_grad, memory_format=memory_format)
 
 
+@factory
 def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None) -> Tensor:
     return _like("ones", input, dtype, device, requires_grad, memory_format=memory_format)
 
 
+@factory
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None) -> Tensor:
     return _like("empty", input, dtype, device, requires_grad, memory_format=memory_format)
 
 
+@factory
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None) -> Tensor:
     return _like("full", input, dtype, device, requires_grad, fill_value,
@@ -289,24 +295,28 @@ def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requir
 
 
 @tensor_method
+@factory
 def new_zeros(self, *size, dtype=None, device=None, requires_grad=False, **kwargs) -> Tensor:
     return _filled("zeros", _size_argument(size), dtype or self.dtype, device or self.device,
                    requires_grad)
 
 
 @tensor_method
+@factory
 def new_ones(self, *size, dtype=None, device=None, requires_grad=False, **kwargs) -> Tensor:
     return _filled("ones", _size_argument(size), dtype or self.dtype, device or self.device,
                    requires_grad)
 
 
 @tensor_method
+@factory
 def new_empty(self, *size, dtype=None, device=None, requires_grad=False, **kwargs) -> Tensor:
     return _filled("empty", _size_argument(size), dtype or self.dtype, device or self.device,
                    requires_grad)
 
 
 @tensor_method
+@factory
 def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False,
              **kwargs) -> Tensor:
     return _filled("full", _size_argument((size,)), dtype or self.dtype,

@@ -20,7 +20,7 @@ from .autograd.function import Primitive
 from ._ops.memory_format import allocate
 from .errors import (ArgumentError, ArgumentTypeError, ArgumentValueError, DeviceError,
                      DTypeError, DTypeNotImplementedError, ShapeError)
-from ._factory_out import factory_out
+from ._factory_out import factory, factory_out
 from ._ops._results import accepts_out
 from .layout import preserve_format
 from .tensor import Size, Tensor, tensor_method
@@ -300,6 +300,7 @@ def _like(input: Tensor, dtype, device):
             input.device if device is None else device)
 
 
+@factory
 def rand_like(input: Tensor, *, dtype=None, layout=None, device=None,
               requires_grad: bool = False, memory_format=None, generator=None) -> Tensor:
     dtype, device = _like(input, dtype, device)
@@ -308,6 +309,7 @@ def rand_like(input: Tensor, *, dtype=None, layout=None, device=None,
                           input, memory_format)
 
 
+@factory
 def randn_like(input: Tensor, *, dtype=None, layout=None, device=None,
                requires_grad: bool = False, memory_format=None, generator=None) -> Tensor:
     dtype, device = _like(input, dtype, device)
@@ -316,6 +318,7 @@ def randn_like(input: Tensor, *, dtype=None, layout=None, device=None,
                           input, memory_format)
 
 
+@factory
 def randint_like(input: Tensor, low=0, high=None, *, dtype=None, layout=None, device=None,
                  requires_grad: bool = False, memory_format=None, generator=None) -> Tensor:
     if high is None:

@@ -13,6 +13,7 @@ from . import einsum, scan, selection
 from .composite import _inplace_method
 from .elementwise import sgn
 from .linalg_core import addmm
+from .._factory_out import factory
 
 __all__: list[str] = []
 
@@ -66,6 +67,7 @@ def const_data_ptr(self) -> int:
 
 
 @tensor_method
+@factory
 def new_empty_strided(self, size, stride, *, dtype=None, device=None,
                       requires_grad: bool = False, **kwargs) -> Tensor:
     return creation.empty_strided(size, stride, dtype=dtype or self.dtype,

@@ -15,6 +15,7 @@ from ..tensor import Tensor, tensor_method, wrap_dim
 from .strided import ViewCopy, ViewScatter, as_strided, diagonal_view  # noqa: F401
 from .movement import _one_or_tuple, _shape_argument, cat, hstack, reshape, stack, vstack
 from ._results import accepts_out
+from .._factory_out import factory
 
 __all__ = ["flip", "fliplr", "flipud", "roll", "rot90", "repeat_interleave", "tile", "diagonal",
            "diag", "diag_embed", "diagflat", "tril", "triu", "tril_indices", "triu_indices",
@@ -301,12 +302,14 @@ def _triangle_indices(row, col, offset, dtype, device, upper):
     return _finish(array, None, device, False)
 
 
+@factory
 def tril_indices(row: int, col: int, offset: int = 0, *, dtype=_dtypes.int64, device=None,
                  layout=None) -> Tensor:
     """The (2, N) coordinates of the lower triangle of a ``row x col`` matrix, row-major."""
     return _triangle_indices(row, col, offset, dtype, device, False)
 
 
+@factory
 def triu_indices(row: int, col: int, offset: int = 0, *, dtype=_dtypes.int64, device=None,
                  layout=None) -> Tensor:
     """The (2, N) coordinates of the upper triangle of a ``row x col`` matrix, row-major."""

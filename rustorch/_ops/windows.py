@@ -31,6 +31,7 @@ from ..errors import ArgumentTypeError, DTypeError, ShapeError
 from ..layout import strided
 from ..tensor import Tensor
 from .math_common import not_implemented
+from .._factory_out import factory
 
 __all__ = ["hann_window", "hamming_window", "blackman_window", "bartlett_window",
            "kaiser_window"]
@@ -201,6 +202,7 @@ def bessel_i0(values, scalar) -> np.ndarray:
     return result
 
 
+@factory
 def hann_window(window_length: int, periodic: bool = True, *, dtype=None, layout=None,
                 device=None, pin_memory: bool = False, requires_grad: bool = False) -> Tensor:
     """The Hann window, ``0.5 - 0.5 cos(2 pi n / (N - 1))``; ``periodic`` drops the last point
@@ -209,6 +211,7 @@ def hann_window(window_length: int, periodic: bool = True, *, dtype=None, layout
                   _hamming(0.5, 0.5))
 
 
+@factory
 def hamming_window(window_length: int, periodic: bool = True, alpha: float = 0.54,
                    beta: float = 0.46, *, dtype=None, layout=None, device=None,
                    pin_memory: bool = False, requires_grad: bool = False) -> Tensor:
@@ -219,6 +222,7 @@ def hamming_window(window_length: int, periodic: bool = True, alpha: float = 0.5
                   requires_grad, _hamming(alpha, beta))
 
 
+@factory
 def blackman_window(window_length: int, periodic: bool = True, *, dtype=None, layout=None,
                     device=None, pin_memory: bool = False, requires_grad: bool = False) -> Tensor:
     """The Blackman window ``0.42 - 0.5 cos(2 pi n / (N - 1)) + 0.08 cos(4 pi n / (N - 1))``."""
@@ -226,6 +230,7 @@ def blackman_window(window_length: int, periodic: bool = True, *, dtype=None, la
                   requires_grad, _blackman)
 
 
+@factory
 def bartlett_window(window_length: int, periodic: bool = True, *, dtype=None, layout=None,
                     device=None, pin_memory: bool = False, requires_grad: bool = False) -> Tensor:
     """The triangular Bartlett window ``1 - |2 n / (N - 1) - 1|``."""
@@ -233,6 +238,7 @@ def bartlett_window(window_length: int, periodic: bool = True, *, dtype=None, la
                   requires_grad, _bartlett)
 
 
+@factory
 def kaiser_window(window_length: int, periodic: bool = True, beta: float = 12.0, *,
                   dtype=None, layout=None, device=None, pin_memory: bool = False,
                   requires_grad: bool = False) -> Tensor:

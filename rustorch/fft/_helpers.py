@@ -17,6 +17,7 @@ from ..creation import tensor
 from ..errors import ArgumentTypeError, DTypeError, ShapeError
 from ..tensor import Tensor
 from ._common import integer_argument, wrap_fft_dim
+from .._factory_out import factory
 
 __all__ = ["fftfreq", "rfftfreq", "fftshift", "ifftshift"]
 
@@ -37,6 +38,7 @@ def _frequencies(name: str, indices: np.ndarray, n: int, d: float, out, dtype, d
     return _maybe_out(result, out)
 
 
+@factory
 def fftfreq(n: int, d: float = 1.0, *, out: Tensor | None = None, dtype=None, layout=None,
             device=None, requires_grad: bool = False) -> Tensor:
     """The sample frequencies of ``fft`` for a signal of ``n`` points spaced ``d`` apart:
@@ -47,6 +49,7 @@ def fftfreq(n: int, d: float = 1.0, *, out: Tensor | None = None, dtype=None, la
     return _frequencies("fftfreq", indices, n, d, out, dtype, device, requires_grad)
 
 
+@factory
 def rfftfreq(n: int, d: float = 1.0, *, out: Tensor | None = None, dtype=None, layout=None,
              device=None, requires_grad: bool = False) -> Tensor:
     """The sample frequencies of ``rfft``: ``[0, 1, ..., n // 2] / (d * n)``."""
