@@ -296,21 +296,24 @@ def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requir
 
 @tensor_method
 @factory
-def new_zeros(self, *size, dtype=None, device=None, requires_grad=False, **kwargs) -> Tensor:
+def new_zeros(self, *size, dtype=None, device=None, requires_grad=False, layout=None,
+              pin_memory=False) -> Tensor:
     return _filled("zeros", _size_argument(size), dtype or self.dtype, device or self.device,
                    requires_grad)
 
 
 @tensor_method
 @factory
-def new_ones(self, *size, dtype=None, device=None, requires_grad=False, **kwargs) -> Tensor:
+def new_ones(self, *size, dtype=None, device=None, requires_grad=False, layout=None,
+             pin_memory=False) -> Tensor:
     return _filled("ones", _size_argument(size), dtype or self.dtype, device or self.device,
                    requires_grad)
 
 
 @tensor_method
 @factory
-def new_empty(self, *size, dtype=None, device=None, requires_grad=False, **kwargs) -> Tensor:
+def new_empty(self, *size, dtype=None, device=None, requires_grad=False, layout=None,
+              pin_memory=False) -> Tensor:
     return _filled("empty", _size_argument(size), dtype or self.dtype, device or self.device,
                    requires_grad)
 
@@ -318,7 +321,7 @@ def new_empty(self, *size, dtype=None, device=None, requires_grad=False, **kwarg
 @tensor_method
 @factory
 def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False,
-             **kwargs) -> Tensor:
+             layout=None, pin_memory=False) -> Tensor:
     return _filled("full", _size_argument((size,)), dtype or self.dtype,
                    device or self.device, requires_grad, fill_value)
 

@@ -69,7 +69,8 @@ def const_data_ptr(self) -> int:
 @tensor_method
 @factory
 def new_empty_strided(self, size, stride, *, dtype=None, device=None,
-                      requires_grad: bool = False, **kwargs) -> Tensor:
+                      requires_grad: bool = False, layout=None,
+                      pin_memory: bool = False) -> Tensor:
     return creation.empty_strided(size, stride, dtype=dtype or self.dtype,
                                   device=device or self.device, requires_grad=requires_grad)
 
