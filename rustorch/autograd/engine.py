@@ -358,7 +358,7 @@ def _accumulate(tensor, gradient, handed, create_graph: bool) -> None:
         gradient = sum_to_shape(gradient, tensor._data.shape)
     if gradient._data.dtype != tensor._data.dtype:
         gradient = gradient._cast_numpy_dtype(tensor._data.dtype)
-    existing = tensor.grad
+    existing = tensor._grad
     if existing is None:
         if create_graph:
             tensor._grad = gradient
