@@ -94,17 +94,17 @@ def test_copy_variants_out():
     values = randn(3, 4)
     for m in (torch, rustorch):
         out = m.empty(4, 3)
-        assert m.t_copy(m.from_numpy(values.copy()), out=out) is out
+        assert m.t_copy(m.tensor(values), out=out) is out
     check(lambda m, x: m.permute_copy(x, (1, 0), out=m.empty(0)), values, grad=False)
     check(lambda m, x: m.narrow_copy(x, 0, 1, 2, out=m.empty(2, 4)), values, grad=False)
     for m in (torch, rustorch):
         outs = [m.empty(4), m.empty(4), m.empty(4)]
-        assert m.unbind_copy(m.from_numpy(values.copy()), out=outs) is None
+        assert m.unbind_copy(m.tensor(values), out=outs) is None
         pieces = [m.empty(2, 4), m.empty(1, 4)]
-        assert m.split_copy(m.from_numpy(values.copy()), 2, out=pieces) is None
+        assert m.split_copy(m.tensor(values), 2, out=pieces) is None
     outs = [[m.empty(4) for _ in range(3)] for m in (torch, rustorch)]
-    torch.unbind_copy(torch.from_numpy(values.copy()), out=outs[0])
-    rustorch.unbind_copy(rustorch.from_numpy(values.copy()), out=outs[1])
+    torch.unbind_copy(torch.tensor(values), out=outs[0])
+    rustorch.unbind_copy(rustorch.tensor(values), out=outs[1])
     assert_close(outs[1], outs[0])
     check_error(lambda m: m.t_copy(m.ones(3, 4), out=m.empty(4, 3, dtype=m.float64)))
     check_error(lambda m: m.unbind_copy(m.ones(3, 4), out=[m.empty(4)]))
