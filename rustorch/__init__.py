@@ -52,6 +52,14 @@ def numel(input) -> int:
     return input.numel()
 
 
+def is_inference(input) -> bool:
+    """Whether ``input`` is an inference tensor (made in ``inference_mode``)."""
+    if not isinstance(input, Tensor):
+        raise ArgumentTypeError(f"is_inference(): argument 'input' (position 1) must be Tensor, "
+                                f"not {type(input).__name__}")
+    return input.is_inference()
+
+
 # families filled in by their own modules (each defines __all__)
 from ._ops.math import *  # noqa: E402,F401,F403
 from ._ops.reduce_more import *  # noqa: E402,F401,F403

@@ -15,6 +15,7 @@ from .autograd import function as _function
 from .autograd.engine import run_backward
 from .autograd.function import AccumulateGrad, Node, gradient_edge
 from .autograd.grad_mode import grad_state
+from .autograd.inference import InferenceVersion, check_inplace, check_requires_grad
 from ._grad_assignment import check_assigned_grad
 from ._tensor_protocol import TensorProtocol, _rebuild_tensor  # noqa: F401 (pickles)
 from .errors import AutogradError, DTypeError, ShapeError
@@ -76,7 +77,7 @@ class Tensor(TensorProtocol):
         tensor._grad = None
         tensor.grad_fn = grad_fn
         tensor._output_nr = output_nr
-        tensor._version_counter = [0]
+        tensor._version_counter = [0] if not grad_state.inference else InferenceVersion((0,))
         tensor._base = None
         tensor._view_fn = None
         tensor._accumulator_ref = None
@@ -89,7 +90,7 @@ class Tensor(TensorProtocol):
         self._grad = None
         self.grad_fn = None
         self._output_nr = 0
-        self._version_counter = [0]
+        self._version_counter = [0] if not grad_state.inference else InferenceVersion((0,))
         self._base = None
         self._view_fn = None
         self._accumulator_ref = None
@@ -219,7 +220,13 @@ class Tensor(TensorProtocol):
 
     @property
     def _version(self) -> int:
+        if type(self._version_counter) is InferenceVersion:
+            raise AutogradError("Inference tensors do not track version counter.")
         return self._version_counter[0]
+
+    def is_inference(self) -> bool:
+        """Whether this tensor was made in inference mode (or is a view of one that was)."""
+        return type(self._version_counter) is InferenceVersion
 
     @property
     def is_floating_point_type(self) -> bool:
@@ -292,6 +299,8 @@ class Tensor(TensorProtocol):
         if requires_grad and not (self.dtype.is_floating_point or self.dtype.is_complex):
             raise AutogradError(f"only Tensors of floating point and complex dtype can require "
                                 f"gradients (got {self.dtype})")
+        if requires_grad:
+            check_requires_grad(self)
         if self.grad_fn is None:
             self.requires_grad = requires_grad
         return self
@@ -363,6 +372,8 @@ class Tensor(TensorProtocol):
         self._version_counter[0] += 1
 
     def _check_inplace(self) -> None:
+        if type(self._version_counter) is not list:
+            check_inplace(self)
         if not grad_state.enabled:
             return
         if self.requires_grad and self.grad_fn is None:

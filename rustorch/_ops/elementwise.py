@@ -252,6 +252,7 @@ def _maybe_out(result: Tensor, out):
                           f"{_backend.device_of(result._data)}, but got "
                           f"{_backend.device_of(out._data)} instead (make out= on the inputs' "
                           f"device)")
+    out._check_inplace()
     # keep the ``out`` object; it takes the result's shape if it differs
     if tuple(out.shape) != tuple(result.shape):
         out._data = out._xp().empty(result._data.shape, out._data.dtype)

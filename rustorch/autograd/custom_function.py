@@ -11,6 +11,7 @@ from ..errors import AutogradError
 from . import function as _function  # its Tensor is bound once rustorch.tensor exists
 from .function import Node, _zeros_like_meta, gradient_edge
 from .grad_mode import grad_state
+from .inference import saved_versions
 
 __all__ = ["Function", "FunctionCtx", "BackwardFunction", "once_differentiable"]
 
@@ -175,8 +176,7 @@ class Function(metaclass=_FunctionMeta):
             ctx._trace = traceback.format_stack()[:-1]
         to_save = ctx.to_save
         ctx.saved = tuple(to_save)
-        ctx._saved_versions = tuple(
-            t._version_counter[0] if isinstance(t, _function.Tensor) else None for t in to_save)
+        ctx._saved_versions = tuple(saved_versions(to_save))
         return wrapped[0] if single else tuple(wrapped)
 
 

@@ -14,6 +14,7 @@ import numpy as np
 from .. import _backend, _parallel, _quiet
 from ..errors import AutogradError, DeviceError
 from .grad_mode import grad_state
+from .inference import saved_versions
 
 __all__ = ["Node", "AccumulateGrad", "Primitive", "Function", "FunctionCtx", "once_differentiable"]
 
@@ -301,9 +302,7 @@ class Primitive(Node):
 
     def _save(self, tensors) -> None:
         self.saved = tensors
-        self._saved_versions = [
-            tensor._version_counter[0] if isinstance(tensor, Tensor) else None
-            for tensor in tensors]
+        self._saved_versions = saved_versions(tensors)
 
     def _wrap_outputs(self, inputs, results, requires_grad, xp):
         results = tuple(r if type(r) is np.ndarray or hasattr(r, "__cuda_array_interface__")
