@@ -14,6 +14,7 @@ from .layout import preserve_format
 from .errors import ArgumentError, ArgumentTypeError, DTypeError, NotSupportedError, ShapeError
 from .tensor import Size, Tensor, tensor_method
 from .amp._dispatch import autocast_call, autocast_state
+from ._ops._results import accepts_out
 
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "full", "empty",
            "zeros_like", "ones_like", "full_like", "empty_like", "arange", "range", "linspace",
@@ -431,14 +432,16 @@ def eye(n: int, m: int | None = None, *, out=None, dtype=None, layout=None, devi
     return _finish(array, None, device, requires_grad)
 
 
-def complex(real: Tensor, imag: Tensor) -> Tensor:  # noqa: A001
+@accepts_out(exact_dtype=True)
+def complex(real: Tensor, imag: Tensor, *, out=None) -> Tensor:  # noqa: A001
     if real.dtype is not imag.dtype or not real.dtype.is_floating_point:
         raise DTypeError(f"complex(): expected both inputs to be Half, Float or Double tensors "
                          f"of the same dtype, got {real.dtype} and {imag.dtype}")
     return real + imag * 1j
 
 
-def polar(abs: Tensor, angle: Tensor) -> Tensor:  # noqa: A002
+@accepts_out(exact_dtype=True)
+def polar(abs: Tensor, angle: Tensor, *, out=None) -> Tensor:  # noqa: A002
     if autocast_state.active:
         return autocast_call(polar, "polar", **locals())
     return complex(abs * angle.cos(), abs * angle.sin())

@@ -21,7 +21,7 @@ from ._ops.memory_format import allocate
 from .errors import (ArgumentError, ArgumentTypeError, ArgumentValueError, DeviceError,
                      DTypeError, DTypeNotImplementedError, ShapeError)
 from ._factory_out import factory, factory_out
-from ._ops._results import accepts_out
+from ._ops._results import accepts_out, write_out
 from .layout import preserve_format
 from .tensor import Size, Tensor, tensor_method
 
@@ -395,9 +395,16 @@ def normal(mean=0.0, std=1.0, size=None, *, generator: Generator | None = None, 
     return _Sampled.apply(mean, std, sample=sample)
 
 
-@accepts_out
 def bernoulli(input: Tensor, p=None, *, generator: Generator | None = None, out=None) -> Tensor:
-    """0/1 samples with probability ``input`` (or the float ``p``), in ``input``'s dtype."""
+    """0/1 samples with probability ``input`` (or the float ``p``), in ``input``'s dtype (or
+    ``out``'s: any real dtype holds 0 and 1)."""
+    if out is not None and isinstance(out, Tensor):
+        if out.dtype.is_complex:
+            raise DTypeNotImplementedError(f"bernoulli: \"bernoulli_tensor_cpu_self_\" not "
+                                           f"implemented for '{out.dtype}' out tensors; use a "
+                                           f"real dtype")
+        sample = bernoulli(input, p, generator=generator)
+        return write_out(sample.to(out.dtype) if not sample.requires_grad else sample, out)
     rng = _generator(generator, input.device)
     if p is None:
         probabilities = _backend.to_device(input.detach()._data, _backend.CPU)
@@ -416,7 +423,7 @@ def _bernoulli_method(input, p=None, *, generator=None):
     return bernoulli(input, p, generator=generator)
 
 
-@accepts_out
+@accepts_out(exact_dtype=True)
 def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
                 generator: Generator | None = None, out=None) -> Tensor:
     """Category indices drawn with probability proportional to the rows of ``input``."""

@@ -423,14 +423,18 @@ class Tensor(TensorProtocol):
         self._rebase_history(result)
         return self
 
-    def _write(self, array, source_dtype=None) -> None:
-        target = self._data
-        if source_dtype is not None and source_dtype is not self.dtype and \
-                not _dtypes.can_cast(source_dtype, self.dtype):
+    def _check_cast_from(self, source_dtype) -> None:
+        """PyTorch's rule for writing a result into this tensor: a safe cast or an error."""
+        if source_dtype is not self.dtype and not _dtypes.can_cast(source_dtype, self.dtype):
             source_name = _TORCH_TYPE_NAMES.get(source_dtype.name, source_dtype)
             raise DTypeError(f"result type {source_name} "
                              f"can't be cast to the desired output type "
                              f"{_TORCH_TYPE_NAMES.get(self.dtype.name, self.dtype)}")
+
+    def _write(self, array, source_dtype=None) -> None:
+        target = self._data
+        if source_dtype is not None:
+            self._check_cast_from(source_dtype)
         if array is target:
             return
         try:

@@ -177,7 +177,7 @@ class Frexp(Primitive):
 
 
 @tensor_method
-@accepts_out
+@accepts_out(exact_dtype=True)
 def frexp(input: Tensor, *, out=None):
     if not input.dtype.is_floating_point:
         raise DTypeError(f"torch.frexp() only supports floating-point dtypes, got "
@@ -187,7 +187,7 @@ def frexp(input: Tensor, *, out=None):
 
 
 @tensor_method
-@accepts_out
+@accepts_out(exact_dtype=True)
 def histogram(input: Tensor, bins=100, *, range=None, weight=None,  # noqa: A002
               density: bool = False, out=None):
     """Counts of ``input`` in ``bins`` equal bins over ``range`` (default: min to max) or

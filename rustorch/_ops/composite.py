@@ -118,7 +118,7 @@ def renorm(input, p, dim: int, maxnorm, *, out=None) -> Tensor:
     others = tuple(d for d in range(input.ndim) if d != dim)
     norm = vector_norm_impl(input, p, others, keepdim=True, op="renorm")
     scale = where(norm > maxnorm, maxnorm / (norm + 1e-7), 1.0)
-    return _maybe_out(input * scale, out)
+    return _maybe_out(input * scale, out, "renorm")
 
 
 def _inplace_method(function) -> None:
@@ -173,7 +173,7 @@ def histc(input, bins: int = 100, min=0, max=0, *, out=None) -> Tensor:  # noqa:
         raise ArgumentValueError(f"histc(): the range [{low:g}, {high:g}] must be finite with "
                                  f"max larger than min; pass finite min < max (or remove "
                                  f"NaN/inf from the input)")
-    return _maybe_out(Histogram.apply(input, bins=int(bins), low=low, high=high), out)
+    return _maybe_out(Histogram.apply(input, bins=int(bins), low=low, high=high), out, "histc")
 
 
 class BinCount(Primitive):
@@ -242,7 +242,8 @@ def isin(elements, test_elements, *, assume_unique: bool = False, invert: bool =
     common = _dtypes.result_type(elements, test_elements)
     compute = np.dtype(np.float32) if common is _dtypes.bfloat16 else common.numpy
     return _maybe_out(IsIn.apply(elements, test_elements, dtype=compute,
-                                 assume_unique=bool(assume_unique), invert=bool(invert)), out)
+                                 assume_unique=bool(assume_unique), invert=bool(invert)), out,
+                      "isin")
 
 
 # ----------------------------------------------------------------- gradient

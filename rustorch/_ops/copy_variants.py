@@ -14,7 +14,7 @@ import operator
 
 from ..autograd.function import Primitive
 from ..autograd.grad_mode import grad_state
-from ..errors import (ArgumentTypeError, ArgumentValueError, AutogradError, DTypeError,
+from ..errors import (ArgumentTypeError, ArgumentValueError, AutogradError,
                       NotSupportedError, ShapeError, TensorIndexError)
 from ..layout import contiguous_format
 from ..tensor import Tensor, tensor_method, wrap_dim
@@ -68,10 +68,7 @@ def write_out(result, out, op: str):
     if not isinstance(out, Tensor):
         raise ArgumentTypeError(f"{op}(): argument 'out' must be Tensor, not "
                                 f"{type(out).__name__}")
-    if out.dtype is not result.dtype:
-        raise DTypeError(f"Expected out tensor to have dtype {result.dtype.name}, but got "
-                         f"{out.dtype.name} instead")
-    return _maybe_out(result, out)
+    return _maybe_out(result, out, op)
 
 
 def _fresh(result):

@@ -186,7 +186,7 @@ def einsum(equation, *operands) -> Tensor:
     return Einsum.apply(*prepared, inputs=tuple(inputs), output=output)
 
 
-@accepts_out
+@accepts_out(exact_dtype=True)
 def tensordot(a, b, dims=2, out=None) -> Tensor:
     """Contract the last ``dims`` dims of ``a`` with the first of ``b`` (or explicit lists)."""
     if autocast_state.active:
@@ -221,7 +221,8 @@ def tensordot(a, b, dims=2, out=None) -> Tensor:
 
 
 @tensor_method
-def kron(input, other) -> Tensor:
+@accepts_out
+def kron(input, other, *, out=None) -> Tensor:
     """Kronecker product: ``out[i*m + k, ...] = a[i, ...] * b[k, ...]``."""
     ndim = max(input.ndim, other.ndim)
     a = input.reshape((1,) * (ndim - input.ndim) + tuple(input.shape))
@@ -232,7 +233,7 @@ def kron(input, other) -> Tensor:
 
 
 @tensor_method
-@accepts_out
+@accepts_out(exact_dtype=True)
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None) -> Tensor:
     """``beta * input + alpha * bmm(batch1, batch2)``."""
     if autocast_state.active:
@@ -241,7 +242,7 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None) -> Tensor:
 
 
 @tensor_method
-@accepts_out
+@accepts_out(exact_dtype=True)
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None) -> Tensor:
     """``beta * input + alpha * sum_b batch1[b] @ batch2[b]``."""
     if autocast_state.active:
@@ -250,7 +251,7 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None) -> Tensor:
 
 
 @tensor_method
-@accepts_out
+@accepts_out(exact_dtype=True)
 def addmv(input, mat, vec, *, beta=1, alpha=1, out=None) -> Tensor:
     """``beta * input + alpha * (mat @ vec)``."""
     if autocast_state.active:
@@ -269,7 +270,7 @@ def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None) -> Tensor:
     return scaled_sum(input, vec1.outer(vec2), beta, alpha)
 
 
-@accepts_out
+@accepts_out(exact_dtype=True)
 def chain_matmul(*matrices, out=None) -> Tensor:
     """Product of a chain of 2-D matrices (``linalg.multi_dot``)."""
     if len(matrices) == 1 and isinstance(matrices[0], (list, tuple)):
@@ -283,7 +284,8 @@ def chain_matmul(*matrices, out=None) -> Tensor:
 
 
 @tensor_method
-def matrix_power(input, n: int) -> Tensor:
+@accepts_out(exact_dtype=True)
+def matrix_power(input, n: int, *, out=None) -> Tensor:
     """``input`` multiplied by itself ``n`` times (the inverse's powers for negative ``n``)."""
     if input.ndim < 2 or input.shape[-1] != input.shape[-2]:
         raise ShapeError(f"linalg.matrix_power: A must be batches of square matrices, but they "
@@ -319,7 +321,8 @@ def trace(input) -> Tensor:
 
 
 @tensor_method
-def cross(input, other, dim=None) -> Tensor:
+@accepts_out(exact_dtype=True)
+def cross(input, other, dim=None, *, out=None) -> Tensor:
     """Cross product of 3-vectors along ``dim`` (default: the first dim of size 3)."""
     if autocast_state.active:
         return autocast_call(cross, "cross", **locals())

@@ -13,7 +13,7 @@ import numpy as np
 from .. import _backend, _parallel
 from .. import dtypes as _dtypes
 from ..autograd.function import Primitive
-from ..errors import (ArgumentValueError, AutogradError, DeviceError, DTypeError,
+from ..errors import (ArgumentTypeError, ArgumentValueError, AutogradError, DeviceError, DTypeError,
                       NotSupportedError)
 from ..tensor import Tensor, tensor_method
 from .scalar_bounds import clamp_array
@@ -238,7 +238,14 @@ def _rounded_div(a, b, mode):
     return RoundedDiv.apply(a, b, mode=mode, dtype=dtype)
 
 
-def _maybe_out(result: Tensor, out):
+def _maybe_out(result: Tensor, out, exact_dtype: str | None = None):
+    """Write ``result`` into ``out`` (resized to the result's shape) and return ``out``.
+
+    ``out`` must be on the result's device and take the result's dtype by a safe cast; with
+    ``exact_dtype`` (the op's name) it must have the result's dtype, as PyTorch's
+    non-elementwise ops (products, decompositions, selections ...) want. Every check runs
+    before ``out`` is touched.
+    """
     if out is None:
         return result
     if result.requires_grad:  # an input requires grad and a graph is being recorded
@@ -246,12 +253,20 @@ def _maybe_out(result: Tensor, out):
         raise AutogradError(f"{name}: functions with out=... arguments don't support automatic "
                             f"differentiation, but one of the arguments requires grad (call it "
                             f"under torch.no_grad(), or drop out=)")
+    if not isinstance(out, Tensor):
+        raise ArgumentTypeError(f"argument 'out' must be Tensor, not {type(out).__name__}")
     if type(out._data) is not type(result._data) and \
             _backend.device_of(out._data) != _backend.device_of(result._data):
         raise DeviceError(f"Expected out tensor to have device "
                           f"{_backend.device_of(result._data)}, but got "
                           f"{_backend.device_of(out._data)} instead (make out= on the inputs' "
                           f"device)")
+    if out.dtype is not result.dtype:
+        if exact_dtype is not None:
+            raise DTypeError(f"{exact_dtype}: Expected out tensor to have dtype "
+                             f"{result.dtype.name}, but got {out.dtype.name} instead (make "
+                             f"out= a {result.dtype.name} tensor)")
+        out._check_cast_from(result.dtype)
     out._check_inplace()
     # keep the ``out`` object; it takes the result's shape if it differs
     if tuple(out.shape) != tuple(result.shape):
@@ -273,14 +288,16 @@ def true_divide(input, other, *, out=None):
 # ----------------------------------------------------------------- unary factory
 def unary_primitive(name: str, forward, derivative=None, *, saves_input=True,
                     saves_output=False, integer_to_float=False, differentiable=True,
-                    output_derivative=None):
+                    output_derivative=None, exact_out=False):
     """Build a unary op: ``forward(xp, array)``; ``derivative(node, x, grad) -> grad_x``.
 
     Returns the public function (also attached as a Tensor method). ``integer_to_float`` makes
     integer inputs compute in the default float dtype (``exp``, ``sqrt`` ...).
     ``output_derivative(xp, output, grad)``, on arrays, is the same derivative in terms of
-    the saved output, used when no graph is being built.
+    the saved output, used when no graph is being built. ``exact_out``: ``out=`` must have the
+    result's dtype (PyTorch's ``abs``, ``neg``, ``sign`` ...).
     """
+    exact_name = name if exact_out else None
     def primitive_forward(self, xp, a):
         return forward(xp, a)
 
@@ -305,7 +322,7 @@ def unary_primitive(name: str, forward, derivative=None, *, saves_input=True,
             target = float_result_dtype(input)
             if target is not None:
                 input = input.to(_dtypes.from_numpy_dtype(target))
-        return _maybe_out(primitive.apply(input), out)
+        return _maybe_out(primitive.apply(input), out, exact_name)
 
     function.__name__ = name
     function.__qualname__ = name
@@ -316,7 +333,7 @@ def unary_primitive(name: str, forward, derivative=None, *, saves_input=True,
 
 
 neg = unary_primitive("neg", lambda xp, a: xp.negative(a), lambda node, x, g: -g,
-                      saves_input=False)
+                      saves_input=False, exact_out=True)
 negative = neg
 exp = unary_primitive("exp", lambda xp, a: xp.exp(a), lambda node, x, g: g * node.output,
                       saves_input=False, saves_output=True, integer_to_float=True,
@@ -329,11 +346,12 @@ sqrt = unary_primitive("sqrt", lambda xp, a: xp.sqrt(a),
 rsqrt = unary_primitive("rsqrt", lambda xp, a: 1 / xp.sqrt(a),
                         lambda node, x, g: -0.5 * g * node.output ** 3, saves_input=False,
                         saves_output=True, integer_to_float=True)
-abs = unary_primitive("abs", lambda xp, a: xp.abs(a), lambda node, x, g: g * x.sgn())  # noqa: A001
+abs = unary_primitive("abs", lambda xp, a: xp.abs(a), lambda node, x, g: g * x.sgn(),  # noqa: A001
+                      exact_out=True)
 absolute = abs
 sign = unary_primitive("sign", lambda xp, a: xp.sign(xp.where(a != a, 0, a)).astype(
                        a.dtype, copy=False), lambda node, x, g: g * 0,  # sign(NaN) = 0
-                       saves_input=False)
+                       saves_input=False, exact_out=True)
 # relu passes the gradient where PyTorch's ``not (output <= 0)`` holds, NaN included; an
 # output is positive, zero or NaN, so that is ``output != 0``, one comparison
 relu = unary_primitive("relu", lambda xp, a: clamp_array(xp, a, low=0),
@@ -398,11 +416,13 @@ def pow(input, exponent, *, out=None):  # noqa: A001
 
 
 @tensor_method
-def sgn(input):
+def sgn(input, *, out=None):
     if input.dtype.is_complex:
         magnitude = abs(input)
-        return where(magnitude == 0, 0, input / where(magnitude == 0, 1, magnitude))
-    return sign(input)
+        result = where(magnitude == 0, 0, input / where(magnitude == 0, 1, magnitude))
+    else:
+        result = sign(input)
+    return _maybe_out(result, out, "sgn")
 
 
 # ----------------------------------------------------------------- casting and copies

@@ -350,7 +350,7 @@ class Scatter(Primitive):
 
 
 @tensor_method
-@accepts_out
+@accepts_out(exact_dtype=True)
 def gather(input, dim: int, index: Tensor, *, sparse_grad: bool = False, out=None):
     """Pick values along ``dim`` at ``index`` (``out[i][j] = input[index[i][j]][j]`` for dim 0)."""
     _check_index(index, "gather")
@@ -377,7 +377,8 @@ def _source(input, src, value):
 
 
 @tensor_method
-def scatter(input, dim: int, index: Tensor, src=None, *, value=None, reduce=None):
+@accepts_out(exact_dtype=True)
+def scatter(input, dim: int, index: Tensor, src=None, *, value=None, reduce=None, out=None):
     _check_index(index, "scatter")
     if input.ndim == 0:
         return scatter(input.reshape(1), dim, _vector(index), _vector(src), value=value,
@@ -395,7 +396,8 @@ def scatter_(input, dim: int, index: Tensor, src=None, *, value=None, reduce=Non
 
 
 @tensor_method
-def scatter_add(input, dim: int, index: Tensor, src: Tensor):
+@accepts_out(exact_dtype=True)
+def scatter_add(input, dim: int, index: Tensor, src: Tensor, *, out=None):
     if autocast_state.active:
         return autocast_call(scatter_add, "scatter_add", **locals())
     _check_index(index, "scatter_add")
@@ -413,7 +415,8 @@ def scatter_add_(input, dim: int, index: Tensor, src: Tensor):
         target, index, source, dim=wrap_dim(dim, input.ndim)), source)
 
 
-def take_along_dim(input, indices, dim=None):
+@accepts_out(exact_dtype=True)
+def take_along_dim(input, indices, dim=None, *, out=None):
     """``gather`` with ``input`` and ``indices`` broadcast against each other outside ``dim``."""
     if dim is None:
         return gather(input.reshape(-1), 0, indices.reshape(-1))

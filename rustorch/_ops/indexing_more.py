@@ -131,7 +131,7 @@ def _check_source(input, source, dim, index, op):
 
 
 @tensor_method
-@accepts_out
+@accepts_out(exact_dtype=True)
 def index_select(input, dim: int, index: Tensor, *, out=None):
     """Slices of ``input`` along ``dim`` at the positions in 1-D ``index``."""
     dim = wrap_dim(dim, input.ndim)
@@ -158,7 +158,7 @@ def _restore(result, input):
 
 
 @tensor_method
-@accepts_out
+@accepts_out(exact_dtype=True)
 def index_add(input, dim: int, index: Tensor, source: Tensor, *, alpha=1, out=None):
     """``input`` with ``alpha * source`` added at ``index`` along ``dim``."""
     dim, vector, index, source = _index_update(index_add, input, dim, index, source)
@@ -166,7 +166,7 @@ def index_add(input, dim: int, index: Tensor, source: Tensor, *, alpha=1, out=No
 
 
 @tensor_method
-@accepts_out
+@accepts_out(exact_dtype=True)
 def index_copy(input, dim: int, index: Tensor, source: Tensor, *, out=None):
     """``input`` with the slices at ``index`` along ``dim`` replaced by ``source``."""
     if autocast_state.active:
@@ -247,7 +247,7 @@ def masked_fill_(input, mask: Tensor, value):
 
 
 @tensor_method
-@accepts_out
+@accepts_out(exact_dtype=True)
 def masked_select(input, mask: Tensor, *, out=None):
     """The 1-D tensor of ``input``'s elements where ``mask`` is True (both broadcast)."""
     mask = _check_mask(mask, "masked_select")
@@ -299,7 +299,8 @@ def masked_scatter_(input, mask: Tensor, source: Tensor):
 
 # ----------------------------------------------------------------- take, nonzero
 @tensor_method
-def take(input, index: Tensor):
+@accepts_out(exact_dtype=True)
+def take(input, index: Tensor, *, out=None):
     """Elements of the flattened ``input`` at ``index`` (result has ``index``'s shape)."""
     if index.dtype is not _dtypes.int64:
         raise DTypeError(f"take(): Expected a long tensor for index, but got {index.dtype}")
@@ -364,7 +365,7 @@ def put_(input, index: Tensor, source: Tensor, accumulate: bool = False):
 
 
 @tensor_method
-@accepts_out
+@accepts_out(exact_dtype=True)
 def nonzero(input, *, out=None, as_tuple: bool = False):
     """Indices of the non-zero elements: an (N, ndim) int64 tensor, or one 1-D tensor per dim."""
     xp = input._xp()

@@ -5,6 +5,7 @@ from ..autograd.function import Primitive
 from ..errors import DTypeError, ShapeError
 from ..tensor import Tensor, tensor_method
 from ..amp._dispatch import autocast_call, autocast_state
+from ._results import write_out
 
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "outer", "ger", "inner", "addmm"]
 
@@ -69,11 +70,7 @@ def matmul(input, other, *, out=None):
     if autocast_state.active:
         return autocast_call(matmul, "matmul", **locals())
     _check_matmul(input, other, "matmul")
-    result = MatMul.apply(input, other)
-    if out is not None:
-        from .elementwise import _maybe_out
-        return _maybe_out(result, out)
-    return result
+    return write_out(MatMul.apply(input, other), out, "matmul")
 
 
 @tensor_method
@@ -82,7 +79,7 @@ def mm(input, mat2, *, out=None):
         return autocast_call(mm, "mm", **locals())
     if input.ndim != 2 or mat2.ndim != 2:
         raise ShapeError(f"mm: expected 2D tensors, got {input.ndim}D and {mat2.ndim}D")
-    return matmul(input, mat2, out=out)
+    return write_out(matmul(input, mat2), out, "mm")
 
 
 @tensor_method
@@ -94,7 +91,7 @@ def bmm(input, mat2, *, out=None):
                          f"{input.ndim}D and {mat2.ndim}D")
     if input.shape[0] != mat2.shape[0]:
         raise ShapeError(f"bmm: batch sizes differ ({input.shape[0]} and {mat2.shape[0]})")
-    return matmul(input, mat2, out=out)
+    return write_out(matmul(input, mat2), out, "bmm")
 
 
 @tensor_method
@@ -104,7 +101,7 @@ def mv(input, vec, *, out=None):
     if input.ndim != 2 or vec.ndim != 1:
         raise ShapeError(f"mv: expected a 2D matrix and a 1D vector, got {input.ndim}D and "
                          f"{vec.ndim}D")
-    return matmul(input, vec, out=out)
+    return write_out(matmul(input, vec), out, "mv")
 
 
 @tensor_method
@@ -117,29 +114,30 @@ def dot(input, tensor, *, out=None):
         raise ShapeError(f"inconsistent tensor size, expected tensor [{input.shape[0]}] and src "
                          f"[{tensor.shape[0]}] to have the same number of elements, but got "
                          f"{input.shape[0]} and {tensor.shape[0]} elements respectively")
-    return matmul(input, tensor, out=out)
+    return write_out(matmul(input, tensor), out, "dot")
 
 
 @tensor_method
-def vdot(input, other):
+def vdot(input, other, *, out=None):
     if autocast_state.active:
         return autocast_call(vdot, "vdot", **locals())
-    return dot(input.conj() if input.dtype.is_complex else input, other)
+    return write_out(dot(input.conj() if input.dtype.is_complex else input, other), out, "vdot")
 
 
 @tensor_method
-def inner(input, other):
+def inner(input, other, *, out=None):
     if input.ndim == 0 or other.ndim == 0:
-        return input * other
+        return write_out(input * other, out, "inner")
     if autocast_state.active:
         return autocast_call(inner, "inner", **locals())
-    return matmul(input, other.mT if other.ndim > 1 else other) if other.ndim <= 2 and \
+    result = matmul(input, other.mT if other.ndim > 1 else other) if other.ndim <= 2 and \
         input.ndim <= 2 else (input.unsqueeze(-2) * other).sum(-1)
+    return write_out(result, out, "inner")
 
 
 @tensor_method
-def outer(input, vec2):
-    return input.reshape(-1, 1) * vec2.reshape(1, -1)
+def outer(input, vec2, *, out=None):
+    return write_out(input.reshape(-1, 1) * vec2.reshape(1, -1), out)
 
 
 ger = outer
@@ -172,11 +170,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     """``beta * input + alpha * (mat1 @ mat2)``."""
     if autocast_state.active:
         return autocast_call(addmm, "addmm", **locals())
-    result = scaled_sum(input, mm(mat1, mat2), beta, alpha)
-    if out is not None:
-        from .elementwise import _maybe_out
-        return _maybe_out(result, out)
-    return result
+    return write_out(scaled_sum(input, mm(mat1, mat2), beta, alpha), out, "addmm")
 
 
 

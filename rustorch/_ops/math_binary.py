@@ -153,7 +153,7 @@ def float_power(input, exponent, *, out=None) -> Tensor:
     target = _dtypes.complex128 if complex_input else _dtypes.float64
     input, exponent = (v.to(target) if isinstance(v, Tensor) else
                        (complex(v) if complex_input else float(v)) for v in (input, exponent))
-    return _maybe_out(pow(input, exponent), out)
+    return _maybe_out(pow(input, exponent), out, "float_power")
 
 
 # ----------------------------------------------------------------- modulo and friends
@@ -257,7 +257,7 @@ def heaviside(input: Tensor, values: Tensor, *, out=None) -> Tensor:
         raise DTypeError("heaviside is not yet implemented for complex tensors.")
     if input.dtype is not values.dtype:
         raise DTypeError("heaviside is not yet implemented for tensors with different dtypes.")
-    return _maybe_out(Heaviside.apply(input, values), out)
+    return _maybe_out(Heaviside.apply(input, values), out, "heaviside")
 
 
 # ----------------------------------------------------------------- NaN-ignoring extrema

@@ -27,7 +27,7 @@ def _predicate(name: str, forward, doc: str):
         "forward": lambda self, xp, a: forward(xp, a)})
 
     def function(input: Tensor, *, out=None) -> Tensor:
-        return _maybe_out(primitive.apply(input), out)
+        return _maybe_out(primitive.apply(input), out, name)
 
     function.__name__ = function.__qualname__ = name
     function.__doc__ = doc
@@ -102,8 +102,9 @@ def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None,
     """Replace NaN with ``nan``, +inf/-inf with ``posinf``/``neginf`` (default: the dtype's
     largest/smallest finite value)."""
     if not is_inexact(input.dtype):
-        return _maybe_out(input.clone(), out)
-    return _maybe_out(NanToNum.apply(input, nan=nan, posinf=posinf, neginf=neginf), out)
+        return _maybe_out(input.clone(), out, "nan_to_num")
+    return _maybe_out(NanToNum.apply(input, nan=nan, posinf=posinf, neginf=neginf), out,
+                      "nan_to_num")
 
 
 define_unary_inplace("nan_to_num", nan_to_num)

@@ -93,8 +93,8 @@ def _rounding(name: str, forward):
         if input.dtype.is_complex:
             raise DTypeError(f"{name} is not supported for complex inputs")
         if not input.dtype.is_floating_point:  # integers are already whole numbers
-            return _maybe_out(input.clone(), out)
-        return _maybe_out(primitive.apply(input), out)
+            return _maybe_out(input.clone(), out, name)
+        return _maybe_out(primitive.apply(input), out, name)
 
     function.__name__ = function.__qualname__ = name
     function.__doc__ = f"Elementwise ``{name}``; integer tensors are returned unchanged (copied)."
@@ -127,7 +127,7 @@ def round(input: Tensor, *, decimals: int = 0, out=None) -> Tensor:  # noqa: A00
         return _round_half_even(input, out=out)
     if not input.dtype.is_floating_point:
         raise not_implemented("round_cpu", input.dtype)
-    return _maybe_out(RoundDecimals.apply(input, decimals=int(decimals)), out)
+    return _maybe_out(RoundDecimals.apply(input, decimals=int(decimals)), out, "round")
 
 
 class Frac(Primitive):
@@ -143,7 +143,7 @@ def frac(input: Tensor, *, out=None) -> Tensor:
     """``input - trunc(input)``: the fractional part, with the sign of ``input``."""
     if not input.dtype.is_floating_point:
         raise not_implemented("frac_cpu", input.dtype)
-    return _maybe_out(Frac.apply(input), out)
+    return _maybe_out(Frac.apply(input), out, "frac")
 
 
 # ----------------------------------------------------------------- signs
@@ -161,7 +161,7 @@ def signbit(input: Tensor, *, out=None) -> Tensor:
     """True where the sign bit is set (negative numbers and ``-0.0``)."""
     if input.dtype.is_complex:
         raise DTypeError("signbit is not implemented for complex tensors.")
-    return _maybe_out(SignBit.apply(input), out)
+    return _maybe_out(SignBit.apply(input), out, "signbit")
 
 
 @tensor_method

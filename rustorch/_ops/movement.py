@@ -8,6 +8,7 @@ from ..autograd.function import Primitive
 from ..errors import ArgumentError, ArgumentValueError, ShapeError, TensorIndexError
 from ..tensor import Size, Tensor, tensor_method, wrap_dim
 from ..amp._dispatch import autocast_call, autocast_state
+from ._results import accepts_out
 
 __all__ = ["reshape", "view", "flatten", "unflatten", "squeeze", "unsqueeze", "permute",
            "transpose", "swapaxes", "swapdims", "t", "expand", "expand_as", "broadcast_to",
@@ -418,12 +419,14 @@ def stack(tensors, dim: int = 0, *, out=None):
     return cat([unsqueeze(t, dim) for t in tensors], dim, out=out)
 
 
-def hstack(tensors):
+@accepts_out
+def hstack(tensors, *, out=None):
     tensors = atleast_1d(*tensors) if len(tensors) > 1 else (atleast_1d(tensors[0]),)
     return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
 
 
-def vstack(tensors):
+@accepts_out
+def vstack(tensors, *, out=None):
     return cat([atleast_2d(t) for t in tensors], 0)
 
 

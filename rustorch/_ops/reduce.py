@@ -10,7 +10,7 @@ from ..errors import ArgumentError, ShapeError, TensorIndexError
 from ..tensor import Tensor, tensor_method
 from ._helpers import dims_tuple, float_result_dtype
 from ..amp._dispatch import autocast_call, autocast_state
-from ._results import accepts_out
+from ._results import write_out
 
 __all__ = ["sum", "mean", "amax", "amin", "max", "min", "expand_reduced"]
 
@@ -70,13 +70,15 @@ def sum(input, dim=None, keepdim: bool = False, *, dtype=None, out=None):  # noq
     """Sum over ``dim`` (all dims when None); integers and bools sum as int64, as in PyTorch."""
     if autocast_state.active:
         return autocast_call(sum, "sum", **locals())
+    dtype = out_dtype(dtype, out)
     dims = dims_tuple(dim, input.ndim)
     numpy_dtype = _dtypes.to_dtype(dtype).numpy if dtype is not None else \
         _integer_sum_dtype(input)
     if numpy_dtype is not None and input.dtype.is_floating_point:
         input = input.to(_dtypes.from_numpy_dtype(numpy_dtype))
-        numpy_dtype = None
-    return _out(Sum.apply(input, dims=dims, keepdim=keepdim, dtype=numpy_dtype), out)
+        if numpy_dtype != np.bool_:  # a bool sum stays bool (any element set)
+            numpy_dtype = None
+    return _out(Sum.apply(input, dims=dims, keepdim=keepdim, dtype=numpy_dtype), out, "sum")
 
 
 @tensor_method
@@ -123,13 +125,13 @@ class Amax(Primitive):
 @tensor_method
 def amax(input, dim=(), keepdim: bool = False, *, out=None):
     dims = dims_tuple(dim, input.ndim) if dim != () else None
-    return _out(Amax.apply(input, dims=dims, keepdim=keepdim, take_max=True), out)
+    return _out(Amax.apply(input, dims=dims, keepdim=keepdim, take_max=True), out, "amax")
 
 
 @tensor_method
 def amin(input, dim=(), keepdim: bool = False, *, out=None):
     dims = dims_tuple(dim, input.ndim) if dim != () else None
-    return _out(Amax.apply(input, dims=dims, keepdim=keepdim, take_max=False), out)
+    return _out(Amax.apply(input, dims=dims, keepdim=keepdim, take_max=False), out, "amin")
 
 
 class MaxWithIndices(Primitive):
@@ -217,22 +219,32 @@ def _max_or_min(input, dim, keepdim, other, take_max: bool, out=None):
     return namedtuple_result("max" if take_max else "min", values, indices)
 
 
+def _extreme_out(result, out, name):
+    """(values, indices) want out tensors of their exact dtypes; the whole-tensor and the
+    elementwise forms take any dtype the result casts to."""
+    return write_out(result, out, name if isinstance(result, tuple) else None)
+
+
 @tensor_method
-@accepts_out
 def max(input, dim=None, keepdim: bool = False, *, other=None, out=None):  # noqa: A001
     """Largest value; with ``dim``, a (values, indices) pair; with a tensor, ``maximum``."""
-    return _max_or_min(input, dim, keepdim, other, True)
+    return _extreme_out(_max_or_min(input, dim, keepdim, other, True), out, "max")
 
 
 @tensor_method
-@accepts_out
 def min(input, dim=None, keepdim: bool = False, *, other=None, out=None):  # noqa: A001
-    return _max_or_min(input, dim, keepdim, other, False)
+    return _extreme_out(_max_or_min(input, dim, keepdim, other, False), out, "min")
 
 
-def _out(result: Tensor, out):
+def _out(result: Tensor, out, exact_dtype: str | None = None):
     if out is None:
         return result
     from .elementwise import _maybe_out
-    return _maybe_out(result, out)
+    return _maybe_out(result, out, exact_dtype)
+
+
+def out_dtype(dtype, out):
+    """``dtype`` for a reduction: with none given, ``out``'s (PyTorch computes sum, prod and
+    the cumulative ones in the out tensor's dtype)."""
+    return out.dtype if dtype is None and isinstance(out, Tensor) else dtype
 

@@ -17,7 +17,7 @@ from ..return_types import namedtuple_result
 from ..tensor import Tensor, tensor_method, wrap_dim
 from ._helpers import dims_tuple
 from ._results import accepts_out
-from .reduce import _out, expand_reduced, extreme_and_index
+from .reduce import _out, expand_reduced, extreme_and_index, out_dtype
 from ..amp._dispatch import autocast_call, autocast_state
 
 __all__ = ["prod", "argmax", "argmin", "all", "any",
@@ -84,6 +84,7 @@ def prod(input, dim=None, keepdim: bool = False, *, dtype=None, out=None):
     """Product of elements over ``dim`` (one dim, or all); integers multiply as int64."""
     if autocast_state.active:
         return autocast_call(prod, "prod", **locals())
+    dtype = out_dtype(dtype, out)
     if dtype is not None:
         input = input.to(_dtypes.to_dtype(dtype))
     elif input._data.dtype.kind in "biu":
@@ -91,7 +92,10 @@ def prod(input, dim=None, keepdim: bool = False, *, dtype=None, out=None):
     dims = None if dim is None else (wrap_dim(dim, input.ndim),)
     if dims is not None and input.ndim == 0:
         dims = None
-    return _out(Prod.apply(input, dims=dims, keepdim=keepdim), out)
+    result = Prod.apply(input, dims=dims, keepdim=keepdim)
+    if input.dtype is _dtypes.bool:  # a bool product is whether every element is set
+        result = result.to(_dtypes.bool)
+    return _out(result, out, "prod")
 
 
 # ----------------------------------------------------------------- argmax / all / any
@@ -128,13 +132,13 @@ def _nan_aware_arg(xp, data, axis, take_max):
 @tensor_method
 def argmax(input, dim=None, keepdim: bool = False, *, out=None):
     """Index of the largest value (flat index when ``dim`` is None)."""
-    return _out(_arg_extreme(input, dim, keepdim, True), out)
+    return _out(_arg_extreme(input, dim, keepdim, True), out, "argmax")
 
 
 @tensor_method
 def argmin(input, dim=None, keepdim: bool = False, *, out=None):
     """Index of the smallest value (flat index when ``dim`` is None)."""
-    return _out(_arg_extreme(input, dim, keepdim, False), out)
+    return _out(_arg_extreme(input, dim, keepdim, False), out, "argmin")
 
 
 def _logical_reduce(input, dim, keepdim, function_name):
@@ -153,13 +157,13 @@ def _logical_reduce(input, dim, keepdim, function_name):
 @tensor_method
 def all(input, dim=None, keepdim: bool = False, *, out=None):  # noqa: A001
     """Whether every element (over ``dim``) is true."""
-    return _out(_logical_reduce(input, dim, keepdim, "all"), out)
+    return _out(_logical_reduce(input, dim, keepdim, "all"), out, "all")
 
 
 @tensor_method
 def any(input, dim=None, keepdim: bool = False, *, out=None):  # noqa: A001
     """Whether any element (over ``dim``) is true."""
-    return _out(_logical_reduce(input, dim, keepdim, "any"), out)
+    return _out(_logical_reduce(input, dim, keepdim, "any"), out, "any")
 
 
 @tensor_method
@@ -172,7 +176,8 @@ def count_nonzero(input, dim=None) -> Tensor:
 
 
 @tensor_method
-def aminmax(input, *, dim=None, keepdim: bool = False):
+@accepts_out(exact_dtype=True)
+def aminmax(input, *, dim=None, keepdim: bool = False, out=None):
     """(min, max) over ``dim`` (or all elements)."""
     if dim is None:
         low, high = input.amin(), input.amax()
@@ -306,7 +311,7 @@ def norm(input, p="fro", dim=None, keepdim: bool = False, out=None, dtype=None):
         raise NotSupportedError(f"norm(): p={p!r} is not supported; use 'fro', 'nuc' or a number")
     if isinstance(dim, int):
         dim = (dim,)
-    return _out(vector_norm_impl(input, p, dim, keepdim, dtype=dtype, op="norm"), out)
+    return _out(vector_norm_impl(input, p, dim, keepdim, dtype=dtype, op="norm"), out, "norm")
 
 
 # ----------------------------------------------------------------- nan reductions
@@ -388,21 +393,21 @@ def _median(input, dim, keepdim, ignore_nan: bool):
 
 
 @tensor_method
-@accepts_out
+@accepts_out(exact_dtype=True)
 def median(input, dim=None, keepdim: bool = False, *, out=None):
     """The lower median (NaN when a NaN is present); with ``dim``, (values, indices)."""
     return _median(input, dim, keepdim, ignore_nan=False)
 
 
 @tensor_method
-@accepts_out
+@accepts_out(exact_dtype=True)
 def nanmedian(input, dim=None, keepdim: bool = False, *, out=None):
     """The lower median of the non-NaN values; with ``dim``, (values, indices)."""
     return _median(input, dim, keepdim, ignore_nan=True)
 
 
 @tensor_method
-@accepts_out
+@accepts_out(exact_dtype=True)
 def mode(input, dim: int = -1, keepdim: bool = False, *, out=None):
     """The most frequent value along ``dim`` (the smallest among ties) and its last index."""
     xp = input._xp()

@@ -9,7 +9,8 @@ from ..autograd.function import Primitive
 from ..errors import ArgumentError, ShapeError
 from ..return_types import namedtuple_result
 from ..tensor import Tensor, tensor_method, wrap_dim
-from .reduce import _out
+from ._results import accepts_out
+from .reduce import _out, out_dtype
 from ..amp._dispatch import autocast_call, autocast_state
 
 __all__ = ["cumsum", "cumprod", "cummax", "cummin", "logcumsumexp", "diff"]
@@ -102,8 +103,8 @@ def cumsum(input, dim: int, *, dtype=None, out=None):
     """Cumulative sum along ``dim``; integers accumulate as int64."""
     if autocast_state.active:
         return autocast_call(cumsum, "cumsum", **locals())
-    input = _scan_dtype(input, dtype)
-    return _out(CumSum.apply(input, dim=wrap_dim(dim, input.ndim)), out)
+    input = _scan_dtype(input, out_dtype(dtype, out))
+    return _out(CumSum.apply(input, dim=wrap_dim(dim, input.ndim)), out, "cumsum")
 
 
 @tensor_method
@@ -111,8 +112,8 @@ def cumprod(input, dim: int, *, dtype=None, out=None):
     """Cumulative product along ``dim``; the gradient is exact with zeros in the input."""
     if autocast_state.active:
         return autocast_call(cumprod, "cumprod", **locals())
-    input = _scan_dtype(input, dtype)
-    return _out(CumProd.apply(input, dim=wrap_dim(dim, input.ndim)), out)
+    input = _scan_dtype(input, out_dtype(dtype, out))
+    return _out(CumProd.apply(input, dim=wrap_dim(dim, input.ndim)), out, "cumprod")
 
 
 def _cumulative_extreme(input, dim, take_max: bool):
@@ -142,13 +143,15 @@ def _cumulative_extreme(input, dim, take_max: bool):
 
 
 @tensor_method
-def cummax(input, dim: int):
+@accepts_out(exact_dtype=True)
+def cummax(input, dim: int, *, out=None):
     """Running maximum along ``dim`` and the index where it was reached."""
     return _cumulative_extreme(input, dim, True)
 
 
 @tensor_method
-def cummin(input, dim: int):
+@accepts_out(exact_dtype=True)
+def cummin(input, dim: int, *, out=None):
     """Running minimum along ``dim`` and the index where it was reached."""
     return _cumulative_extreme(input, dim, False)
 
@@ -188,11 +191,12 @@ def logcumsumexp(input, dim: int, *, out=None):
     """``log(cumsum(exp(x)))`` along ``dim``, computed stably."""
     if not input.dtype.is_floating_point:
         input = input.to(_dtypes.get_default_dtype())
-    return _out(LogCumSumExp.apply(input, dim=wrap_dim(dim, input.ndim)), out)
+    return _out(LogCumSumExp.apply(input, dim=wrap_dim(dim, input.ndim)), out, "logcumsumexp")
 
 
 @tensor_method
-def diff(input, n: int = 1, dim: int = -1, prepend=None, append=None):
+@accepts_out
+def diff(input, n: int = 1, dim: int = -1, prepend=None, append=None, *, out=None):
     """The n-th forward difference ``x[i + 1] - x[i]`` along ``dim``."""
     from .movement import cat
     if input.ndim == 0:

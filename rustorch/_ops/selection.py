@@ -54,7 +54,7 @@ def where(condition, input=None, other=None, *, out=None):
     if not isinstance(other, Tensor):
         other = to_tensor(other, like=like, dtype=_dtypes.from_numpy_dtype(dtype)
                           if dtype is not None else input.dtype)
-    return _maybe_out(Where.apply(condition, input, other, dtype=dtype), out)
+    return _maybe_out(Where.apply(condition, input, other, dtype=dtype), out, "where")
 
 
 @tensor_method(name="where")
@@ -140,7 +140,7 @@ def clamp(input, min=None, max=None, *, out=None):  # noqa: A002
         return _maybe_out(result, out)
     if (isinstance(min, float) or isinstance(max, float)) and not _is_inexact(input):
         input = input.to(_dtypes.get_default_dtype())
-    return _maybe_out(Clamp.apply(input, low=min, high=max), out)
+    return _maybe_out(Clamp.apply(input, low=min, high=max), out, "clamp")
 
 
 clip = clamp

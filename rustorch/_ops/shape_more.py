@@ -238,7 +238,8 @@ def diag_embed(input, offset: int = 0, dim1: int = -2, dim2: int = -1):
 
 
 @tensor_method
-def diag(input, diagonal: int = 0):
+@accepts_out(exact_dtype=True)
+def diag(input, diagonal: int = 0, *, out=None):
     """A 1-D tensor becomes a 2-D matrix with it on a diagonal; a matrix gives its diagonal."""
     if input.ndim == 1:
         return diag_embed(input, diagonal, 0, 1)
@@ -269,14 +270,14 @@ def _triangle(input, diagonal, upper):
 
 
 @tensor_method
-@accepts_out
+@accepts_out(exact_dtype=True)
 def tril(input, diagonal: int = 0, *, out=None):
     """The lower triangle (``j - i <= diagonal``) of the last two dims; zeros elsewhere."""
     return _triangle(input, diagonal, False)
 
 
 @tensor_method
-@accepts_out
+@accepts_out(exact_dtype=True)
 def triu(input, diagonal: int = 0, *, out=None):
     """The upper triangle (``j - i >= diagonal``) of the last two dims; zeros elsewhere."""
     return _triangle(input, diagonal, True)

@@ -35,7 +35,7 @@ def _sort_indices(xp, data, axis: int, descending: bool):
 
 
 @tensor_method
-@accepts_out
+@accepts_out(exact_dtype=True)
 def sort(input, dim: int = -1, descending: bool = False, stable: bool = False, *, out=None):
     """Sorted values along ``dim`` and the permutation (stable; NaN counts as largest)."""
     if isinstance(dim, bool):  # sort(x, stable=..., dim=..., descending=...) positional form
@@ -55,13 +55,14 @@ def argsort(input, dim: int = -1, descending: bool = False, stable: bool = False
 
 
 @tensor_method
-def msort(input) -> Tensor:
+@accepts_out(exact_dtype=True)
+def msort(input, *, out=None) -> Tensor:
     """``sort(input, dim=0).values``."""
     return sort(input, 0).values
 
 
 @tensor_method
-@accepts_out
+@accepts_out(exact_dtype=True)
 def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True, *,  # noqa: A002
          out=None):
     """The ``k`` largest (or smallest) elements along ``dim`` with their indices."""
@@ -78,7 +79,7 @@ def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
 
 
 @tensor_method
-@accepts_out
+@accepts_out(exact_dtype=True)
 def kthvalue(input, k: int, dim: int = -1, keepdim: bool = False, *, out=None):
     """The ``k``-th smallest element along ``dim`` (1-based) and its index."""
     xp = input._xp()
@@ -170,7 +171,7 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan: bool):
 
 
 @tensor_method
-@accepts_out
+@accepts_out(exact_dtype=True)
 def quantile(input, q, dim=None, keepdim: bool = False, *, interpolation: str = "linear",
              out=None):
     """The ``q``-th quantiles along ``dim`` (NaN if a slice holds NaN)."""
@@ -180,7 +181,7 @@ def quantile(input, q, dim=None, keepdim: bool = False, *, interpolation: str = 
 
 
 @tensor_method
-@accepts_out
+@accepts_out(exact_dtype=True)
 def nanquantile(input, q, dim=None, keepdim: bool = False, *, interpolation: str = "linear",
                 out=None):
     """``quantile`` ignoring NaN values."""
@@ -189,7 +190,7 @@ def nanquantile(input, q, dim=None, keepdim: bool = False, *, interpolation: str
     return _quantile(input, q, dim, keepdim, interpolation, ignore_nan=True)
 
 
-@accepts_out
+@accepts_out(exact_dtype=True)
 def searchsorted(sorted_sequence, input, *, out_int32: bool = False, right: bool = False,
                  side=None, sorter=None, out=None) -> Tensor:
     """Indices where ``input`` would be inserted into the sorted last dim of
@@ -224,7 +225,7 @@ def searchsorted(sorted_sequence, input, *, out_int32: bool = False, right: bool
     return Tensor._make(xp.asarray(result, dtype=dtype))
 
 
-@accepts_out
+@accepts_out(exact_dtype=True)
 def bucketize(input, boundaries, *, out_int32: bool = False, right: bool = False,
               out=None) -> Tensor:
     """Index of the bucket of each value of ``input`` in the 1-D ``boundaries``."""

@@ -36,7 +36,7 @@ __all__ = [
 
 
 # ----------------------------------------------------------------- norms
-@accepts_out
+@accepts_out(exact_dtype=True)
 def vector_norm(x, ord=2, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
     """``(sum |x|^ord)^(1/ord)`` over ``dim`` (all elements when None)."""
     if autocast_state.active:
@@ -44,7 +44,7 @@ def vector_norm(x, ord=2, dim=None, keepdim: bool = False, *, dtype=None, out=No
     return vector_norm_impl(x, ord, dim, keepdim, dtype=dtype)
 
 
-@accepts_out
+@accepts_out(exact_dtype=True)
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None,  # noqa: N803
                 out=None) -> Tensor:
     """Frobenius, nuclear, spectral (2, -2), max-column (1, -1) or max-row (inf, -inf) norm."""
@@ -87,7 +87,7 @@ def _restore_dims(result, rows, columns, keepdim):
     return result
 
 
-@accepts_out
+@accepts_out(exact_dtype=True)
 def norm(A, ord=None, dim=None, keepdim: bool = False, *, dtype=None,  # noqa: N803
          out=None) -> Tensor:
     """Vector norm for 1-D inputs or an int ``dim``, matrix norm for 2-D inputs or 2 dims."""
@@ -109,7 +109,7 @@ def norm(A, ord=None, dim=None, keepdim: bool = False, *, dtype=None,  # noqa: N
 
 
 # ----------------------------------------------------------------- inverses and solvers
-@accepts_out
+@accepts_out(exact_dtype=True)
 def inv(A, *, out=None) -> Tensor:  # noqa: N803
     """The inverse ``A^{-1}``; a singular matrix raises ``LinAlgError``."""
     if autocast_state.active:
@@ -118,7 +118,7 @@ def inv(A, *, out=None) -> Tensor:  # noqa: N803
     return Inv.apply(A)
 
 
-@accepts_out
+@accepts_out(exact_dtype=True)
 def inv_ex(A, *, check_errors: bool = False, out=None):  # noqa: N803
     if autocast_state.active:
         return autocast_call(inv_ex, "linalg_inv_ex", **locals())
@@ -137,14 +137,14 @@ def inv_ex(A, *, check_errors: bool = False, out=None):  # noqa: N803
                                  fields=("inverse", "info"))
 
 
-@accepts_out
+@accepts_out(exact_dtype=True)
 def det(A, *, out=None) -> Tensor:  # noqa: N803
     """The determinant (gradient ``det(A) A^{-T}``, via the SVD adjugate when singular)."""
     check_square(A, "linalg.det")
     return Det.apply(A)
 
 
-@accepts_out
+@accepts_out(exact_dtype=True)
 def slogdet(A, *, out=None):  # noqa: N803
     """(sign, log|det|) of square matrices."""
     check_square(A, "linalg.slogdet")
@@ -152,7 +152,7 @@ def slogdet(A, *, out=None):  # noqa: N803
     return namedtuple_result("linalg_slogdet", sign, logabsdet, fields=("sign", "logabsdet"))
 
 
-@accepts_out
+@accepts_out(exact_dtype=True)
 def solve(A, B, *, left: bool = True, out=None) -> Tensor:  # noqa: N803
     """The solution ``X`` of ``A X = B`` (``X A = B`` when ``left=False``)."""
     if autocast_state.active:
@@ -177,7 +177,7 @@ def solve(A, B, *, left: bool = True, out=None) -> Tensor:  # noqa: N803
     return result.squeeze(-1) if vector else result
 
 
-@accepts_out
+@accepts_out(exact_dtype=True)
 def cholesky(A, *, upper: bool = False, out=None) -> Tensor:  # noqa: N803
     """The Cholesky factor ``L`` with ``A = L L^H`` (``U`` with ``A = U^H U`` if upper)."""
     if autocast_state.active:
@@ -186,7 +186,7 @@ def cholesky(A, *, upper: bool = False, out=None) -> Tensor:  # noqa: N803
     return Cholesky.apply(A, upper=upper)
 
 
-@accepts_out
+@accepts_out(exact_dtype=True)
 def cholesky_ex(A, *, upper: bool = False, check_errors: bool = False, out=None):  # noqa: N803
     if autocast_state.active:
         return autocast_call(cholesky_ex, "linalg_cholesky_ex", **locals())
@@ -202,7 +202,7 @@ def cholesky_ex(A, *, upper: bool = False, check_errors: bool = False, out=None)
 
 
 # ----------------------------------------------------------------- decompositions
-@accepts_out
+@accepts_out(exact_dtype=True)
 def qr(A, mode: str = "reduced", *, out=None):  # noqa: N803
     """``A = Q R`` with orthonormal ``Q`` and upper-triangular ``R``."""
     if autocast_state.active:
@@ -217,7 +217,7 @@ def qr(A, mode: str = "reduced", *, out=None):  # noqa: N803
     return namedtuple_result("linalg_qr", q, r, fields=("Q", "R"))
 
 
-@accepts_out
+@accepts_out(exact_dtype=True)
 def svd(A, full_matrices: bool = True, *, driver=None, out=None):  # noqa: N803
     """``A = U diag(S) Vh``; gradients are those of the thin factors."""
     if autocast_state.active:
@@ -229,7 +229,7 @@ def svd(A, full_matrices: bool = True, *, driver=None, out=None):  # noqa: N803
     return namedtuple_result("linalg_svd", u, s, vh, fields=("U", "S", "Vh"))
 
 
-@accepts_out
+@accepts_out(exact_dtype=True)
 def svdvals(A, *, driver=None, out=None) -> Tensor:  # noqa: N803
     """The singular values, in descending order."""
     if autocast_state.active:
@@ -237,7 +237,7 @@ def svdvals(A, *, driver=None, out=None) -> Tensor:  # noqa: N803
     return svd(A, full_matrices=False).S
 
 
-@accepts_out
+@accepts_out(exact_dtype=True)
 def eigh(A, UPLO: str = "L", *, out=None):  # noqa: N803
     """Eigenvalues (ascending) and orthonormal eigenvectors of symmetric/Hermitian matrices."""
     if autocast_state.active:
@@ -250,7 +250,7 @@ def eigh(A, UPLO: str = "L", *, out=None):  # noqa: N803
                              fields=("eigenvalues", "eigenvectors"))
 
 
-@accepts_out
+@accepts_out(exact_dtype=True)
 def eigvalsh(A, UPLO: str = "L", *, out=None) -> Tensor:  # noqa: N803
     if autocast_state.active:
         return autocast_call(eigvalsh, "linalg_eigvalsh", **locals())
@@ -349,7 +349,7 @@ def matrix_rank(A, *, atol=None, rtol=None, hermitian: bool = False, tol=None,  
 
 
 # ----------------------------------------------------------------- products and views
-@accepts_out
+@accepts_out(exact_dtype=True)
 def multi_dot(tensors, *, out=None) -> Tensor:
     """``tensors[0] @ tensors[1] @ ...``; the first/last may be 1-D."""
     tensors = list(tensors)
@@ -369,14 +369,14 @@ def multi_dot(tensors, *, out=None) -> Tensor:
     return result
 
 
-@accepts_out
+@accepts_out(exact_dtype=True)
 def cross(input, other, *, dim: int = -1, out=None) -> Tensor:
     """Cross product of 3-vectors along ``dim`` (broadcasting)."""
     shape = np.broadcast_shapes(tuple(input.shape), tuple(other.shape))
     return _cross(input, other, dim, shape, "linalg.cross")
 
 
-@accepts_out
+@accepts_out(exact_dtype=True)
 def vecdot(x, y, *, dim: int = -1, out=None) -> Tensor:
     """``sum(conj(x) * y, dim)``."""
     if autocast_state.active:
@@ -396,7 +396,7 @@ def diagonal(A, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:  
     return moved[..., row_index, column_index]
 
 
-@accepts_out
+@accepts_out(exact_dtype=True)
 def matrix_power(A, n: int, *, out=None) -> Tensor:  # noqa: N803
     return A.matrix_power(n)
 
@@ -413,7 +413,7 @@ def cond(A, p=None) -> Tensor:  # noqa: N803
     return matrix_norm(A, p) * matrix_norm(inv(A), p)
 
 
-@accepts_out
+@accepts_out(exact_dtype=True)
 def solve_triangular(A, B, *, upper: bool, left: bool = True,  # noqa: N803
                      unitriangular: bool = False, out=None) -> Tensor:
     """Solve ``A X = B`` (or ``X A = B``) reading only the triangle of ``A``, by BLAS trsm: as

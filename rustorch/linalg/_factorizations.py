@@ -360,7 +360,7 @@ def _lu_factor_checked(A, pivot: bool, op: str, check_errors: bool):  # noqa: N8
     return lu_data, pivots, info
 
 
-@accepts_out
+@accepts_out(exact_dtype=True)
 def lu_factor(A, *, pivot: bool = True, out=None):  # noqa: N803
     """Compact LU factorization with partial pivoting: ``LU`` holds L (strictly below the
     diagonal, unit diagonal implied) and U; ``pivots`` are 1-based row interchanges. Raises
@@ -369,7 +369,7 @@ def lu_factor(A, *, pivot: bool = True, out=None):  # noqa: N803
     return namedtuple_result("linalg_lu_factor", lu_data, pivots, fields=("LU", "pivots"))
 
 
-@accepts_out
+@accepts_out(exact_dtype=True)
 def lu_factor_ex(A, *, pivot: bool = True, check_errors: bool = False,  # noqa: N803
                  out=None):
     """``lu_factor`` plus LAPACK's ``info`` (the 1-based index of the first zero ``U[i, i]``,
@@ -379,7 +379,7 @@ def lu_factor_ex(A, *, pivot: bool = True, check_errors: bool = False,  # noqa: 
                              fields=("LU", "pivots", "info"))
 
 
-@accepts_out
+@accepts_out(exact_dtype=True)
 def lu(A, *, pivot: bool = True, out=None):  # noqa: N803
     """``A = P L U`` for (..., m, n) ``A``: P (m, m), L (m, k) unit lower, U (k, n) upper,
     ``k = min(m, n)``; with ``pivot=False`` no row interchanges and an empty P."""
@@ -406,7 +406,7 @@ def lu_unpack(LU_data, LU_pivots, unpack_data: bool = True,  # noqa: N803
     return namedtuple_result("lu_unpack", permutation, lower, upper, fields=("P", "L", "U"))
 
 
-@accepts_out
+@accepts_out(exact_dtype=True)
 def lu_solve(LU, pivots, B, *, left: bool = True, adjoint: bool = False,  # noqa: N803
              out=None) -> Tensor:
     """Solve ``A X = B`` from ``lu_factor``'s (LU, pivots): ``A^H X = B`` with ``adjoint``,

@@ -40,7 +40,7 @@ def slogdet(input):
 
 
 @tensor_method
-@accepts_out
+@accepts_out(exact_dtype=True)
 def inverse(input, *, out=None) -> Tensor:
     """The inverse (``torch.linalg.inv``)."""
     return inv(input)
@@ -54,7 +54,7 @@ def cholesky(input, upper: bool = False, *, out=None) -> Tensor:
 
 
 @tensor_method
-@accepts_out
+@accepts_out(exact_dtype=True)
 def svd(input, some: bool = True, compute_uv: bool = True, *, out=None):
     """(U, S, V) with ``A = U diag(S) V^H`` (note V, not Vh); zeros for U, V without
     ``compute_uv``."""
@@ -74,7 +74,7 @@ def pinverse(input, rcond: float = 1e-15) -> Tensor:
 
 
 @tensor_method
-@accepts_out
+@accepts_out(exact_dtype=True)
 def qr(input, some: bool = True, *, out=None):
     """(Q, R): the reduced (``some``) or complete QR decomposition."""
     q, r = _qr(input, "reduced" if some else "complete")

@@ -25,7 +25,7 @@ _LU_SOLVE_WARNING = ("torch.lu_solve is deprecated in favor of torch.linalg.lu_s
 
 
 @tensor_method
-@accepts_out
+@accepts_out(exact_dtype=True)
 def lu(A, pivot: bool = True, get_infos: bool = False, out=None):  # noqa: N803
     """``(LU, pivots)`` (and ``infos`` with ``get_infos``), as ``linalg.lu_factor_ex``."""
     warnings.warn(_LU_WARNING, UserWarning, stacklevel=2)
@@ -34,7 +34,7 @@ def lu(A, pivot: bool = True, get_infos: bool = False, out=None):  # noqa: N803
 
 
 @tensor_method
-@accepts_out
+@accepts_out(exact_dtype=True)
 def lu_solve(b, LU_data, LU_pivots, *, out=None) -> Tensor:  # noqa: N803
     """``A X = b`` from ``torch.lu``'s factors (``linalg.lu_solve`` with the arguments in the
     old order)."""
@@ -43,7 +43,7 @@ def lu_solve(b, LU_data, LU_pivots, *, out=None) -> Tensor:  # noqa: N803
 
 
 @tensor_method
-@accepts_out
+@accepts_out(exact_dtype=True)
 def geqrf(input, *, out=None):
     """LAPACK's ``geqrf``: R on and above the diagonal, the Householder reflectors below it,
     and their scales ``tau`` (``orgqr`` rebuilds Q); not differentiable, as in PyTorch."""

@@ -109,7 +109,7 @@ def _check_eig_input(A, op: str) -> None:  # noqa: N803
                                        f"'{type_name(A)}'")
 
 
-@accepts_out
+@accepts_out(exact_dtype=True)
 def eig(A, *, out=None):  # noqa: N803
     """Eigenvalues and unit-norm eigenvectors of square matrices, ``A V = V diag(L)``, as
     complex tensors. Eigenvectors are unique only up to a phase each: gradients of losses that
@@ -122,7 +122,7 @@ def eig(A, *, out=None):  # noqa: N803
                              fields=("eigenvalues", "eigenvectors"))
 
 
-@accepts_out
+@accepts_out(exact_dtype=True)
 def eigvals(A, *, out=None) -> Tensor:  # noqa: N803
     """The (complex) eigenvalues of square matrices."""
     if autocast_state.active:
@@ -132,7 +132,7 @@ def eigvals(A, *, out=None) -> Tensor:  # noqa: N803
 
 
 # ----------------------------------------------------------------- solvers and tensor inverses
-@accepts_out
+@accepts_out(exact_dtype=True)
 def solve_ex(A, B, *, left: bool = True, check_errors: bool = False, out=None):  # noqa: N803
     """``linalg.solve`` through an LU factorization that reports failures in ``info`` (the
     first zero pivot per matrix of A) instead of raising, unless ``check_errors``."""
@@ -183,7 +183,7 @@ def tensorinv(A, ind: int = 2, *, out=None) -> Tensor:  # noqa: N803
     return result.reshape(*end, *start)
 
 
-@accepts_out
+@accepts_out(exact_dtype=True)
 def tensorsolve(A, B, dims=None, *, out=None) -> Tensor:  # noqa: N803
     """X with ``tensordot(A, X, X.ndim) = B``; ``dims`` of A are moved to the end first."""
     if autocast_state.active:
@@ -326,7 +326,7 @@ class LinalgLdlSolve(Primitive):
         raise NotSupportedError("derivative for aten::linalg_ldl_solve is not implemented")
 
 
-@accepts_out
+@accepts_out(exact_dtype=True)
 def ldl_factor_ex(A, *, hermitian: bool = False, check_errors: bool = False,  # noqa: N803
                   out=None):
     """Compact LDL^T (LDL^H with ``hermitian``) factorization with Bunch-Kaufman pivoting, as
@@ -346,14 +346,14 @@ def ldl_factor_ex(A, *, hermitian: bool = False, check_errors: bool = False,  # 
                              fields=("LD", "pivots", "info"))
 
 
-@accepts_out
+@accepts_out(exact_dtype=True)
 def ldl_factor(A, *, hermitian: bool = False, out=None):  # noqa: N803
     """``ldl_factor_ex`` that raises for a singular matrix."""
     factors, pivots, _ = ldl_factor_ex(A, hermitian=hermitian, check_errors=True)
     return namedtuple_result("linalg_ldl_factor", factors, pivots, fields=("LD", "pivots"))
 
 
-@accepts_out
+@accepts_out(exact_dtype=True)
 def ldl_solve(LD, pivots, B, *, hermitian: bool = False, out=None) -> Tensor:  # noqa: N803
     """Solve ``A X = B`` from ``ldl_factor``'s (LD, pivots); batch dims broadcast."""
     op = "torch.linalg.ldl_solve"

@@ -352,7 +352,7 @@ def cholesky_inverse(input, upper: bool = False, *, out=None) -> Tensor:
 
 
 @tensor_method
-@accepts_out
+@accepts_out(exact_dtype=True)
 def triangular_solve(input, A, upper: bool = True, transpose: bool = False,  # noqa: N803
                      unitriangular: bool = False, *, out=None):
     """(solution, cloned_coefficient): X with ``A X = b`` (``A^T X = b`` with ``transpose``)
@@ -373,7 +373,7 @@ def triangular_solve(input, A, upper: bool = True, transpose: bool = False,  # n
 
 
 @tensor_method
-@accepts_out
+@accepts_out(exact_dtype=True)
 def ormqr(input, input2, input3, left: bool = True, transpose: bool = False, *,
           out=None) -> Tensor:
     """``op(Q) C`` (``C op(Q)`` unless left; op is the conjugate transpose with ``transpose``)
