@@ -20,6 +20,9 @@ class _GradState(threading.local):
 
     enabled = True
     inference = False
+    # grad mode switched on inside inference mode: reported by is_grad_enabled, but nothing
+    # is recorded there (``enabled`` stays False), as in PyTorch
+    inference_grad = False
     anomaly = False
     anomaly_check_nan = True
 
@@ -33,11 +36,26 @@ def set_anomaly(mode: bool, check_nan: bool) -> None:
 
 
 def is_grad_enabled() -> bool:
-    return grad_state.enabled
+    return grad_state.enabled or grad_state.inference_grad
+
+
+def _set_grad_mode(mode: bool) -> None:
+    if grad_state.inference:
+        grad_state.inference_grad = mode
+    else:
+        grad_state.enabled = mode
 
 
 def is_inference_mode_enabled() -> bool:
     return grad_state.inference
+
+
+def _snapshot() -> tuple:
+    return grad_state.enabled, grad_state.inference, grad_state.inference_grad
+
+
+def _restore(state: tuple) -> None:
+    grad_state.enabled, grad_state.inference, grad_state.inference_grad = state
 
 
 class _ModeContext:
@@ -53,12 +71,12 @@ class _ModeContext:
         raise NotImplementedError
 
     def __enter__(self):
-        self._previous = (grad_state.enabled, grad_state.inference)
+        self._previous = _snapshot()
         self._set()
         return self
 
     def __exit__(self, *exc_info) -> None:
-        grad_state.enabled, grad_state.inference = self._previous
+        _restore(self._previous)
 
     def clone(self):
         return type(self)()
@@ -95,13 +113,14 @@ class no_grad(_ModeContext):
 
     def _set(self) -> None:
         grad_state.enabled = False
+        grad_state.inference_grad = False
 
 
 class enable_grad(_ModeContext):
-    """Turn graph recording back on inside ``no_grad``."""
+    """Turn graph recording back on inside ``no_grad`` (not inside ``inference_mode``)."""
 
     def _set(self) -> None:
-        grad_state.enabled = True
+        _set_grad_mode(True)
 
 
 class set_grad_enabled(_ModeContext):
@@ -109,11 +128,11 @@ class set_grad_enabled(_ModeContext):
 
     def __init__(self, mode: bool) -> None:
         self.mode = bool(mode)
-        self._previous = (grad_state.enabled, grad_state.inference)
-        grad_state.enabled = self.mode
+        self._previous = _snapshot()
+        _set_grad_mode(self.mode)
 
     def _set(self) -> None:
-        grad_state.enabled = self.mode
+        _set_grad_mode(self.mode)
 
     def __enter__(self):
         self._set()
@@ -121,14 +140,14 @@ class set_grad_enabled(_ModeContext):
 
     def __call__(self, function):
         # used as a decorator, the switch made by __init__ must not leak out
-        grad_state.enabled = self._previous[0]
+        _restore(self._previous)
         return super().__call__(function)
 
     def clone(self):
-        current = grad_state.enabled
+        current = _snapshot()
         clone = set_grad_enabled(self.mode)
         clone._previous = self._previous
-        grad_state.enabled = current
+        _restore(current)
         return clone
 
 
@@ -139,11 +158,9 @@ class inference_mode(_ModeContext):
         self.mode = bool(mode)
 
     def _set(self) -> None:
-        if self.mode:
-            grad_state.enabled = False
-            grad_state.inference = True
-        else:
-            grad_state.inference = False
+        grad_state.inference = self.mode
+        grad_state.inference_grad = False
+        grad_state.enabled = not self.mode  # inference_mode(False) turns grad mode on
 
     def clone(self):
         return inference_mode(self.mode)

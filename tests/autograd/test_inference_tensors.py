@@ -139,3 +139,37 @@ def test_custom_function_cannot_save_an_inference_tensor():
         made = rustorch.ones(2)
     with pytest.raises(rustorch.AutogradError, match="cannot be saved for backward"):
         Square.apply(rustorch.ones(2, requires_grad=True), made)
+
+
+def _grad_modes_in_inference(m):
+    x = m.ones(2, requires_grad=True)
+    seen = []
+    with m.inference_mode():
+        with m.enable_grad():
+            seen.append((m.is_grad_enabled(), (x * 2).requires_grad))
+        with m.no_grad():
+            with m.enable_grad():
+                seen.append((m.is_grad_enabled(), (x * 2).requires_grad))
+        with m.set_grad_enabled(True):
+            seen.append((m.is_grad_enabled(), (x * 2).requires_grad))
+        with m.inference_mode(False):
+            seen.append((m.is_grad_enabled(), (x * 2).requires_grad, m.is_inference_mode_enabled()))
+            with m.no_grad():
+                seen.append((m.is_grad_enabled(), (x * 2).requires_grad))
+        seen.append((m.is_grad_enabled(), (x * 2).requires_grad, m.is_inference_mode_enabled()))
+    with m.no_grad():
+        with m.inference_mode(False):  # turns grad mode on, even inside no_grad
+            seen.append((m.is_grad_enabled(), (x * 2).requires_grad))
+        seen.append(m.is_grad_enabled())
+
+    @m.set_grad_enabled(True)
+    def decorated():
+        return m.is_grad_enabled(), (x * 2).requires_grad
+    with m.inference_mode():
+        seen.append(decorated())
+    seen.append((m.is_grad_enabled(), m.is_inference_mode_enabled()))
+    return seen
+
+
+def test_grad_mode_inside_inference_mode_records_nothing():
+    assert _grad_modes_in_inference(rustorch) == _grad_modes_in_inference(torch)
