@@ -14,7 +14,12 @@ class MatMul(Primitive):
     saves = (0, 1)
 
     def forward(self, xp, a, b):
-        result = xp.matmul(a, b)
+        if a.ndim > 2 and b.ndim == 2:  # one (rows, k) x (k, m) product: numpy's stacked
+            # matmul runs a smaller product per leading index, up to 1.5x slower
+            result = xp.matmul(a.reshape(-1, a.shape[-1]), b)
+            result = result.reshape(a.shape[:-1] + (b.shape[1],))
+        else:
+            result = xp.matmul(a, b)
         # ml_dtypes' bfloat16 matmul accumulates in (and returns) float32
         return result if result.dtype == a.dtype else result.astype(a.dtype)
 
@@ -37,7 +42,15 @@ class MatMul(Primitive):
             grad_a = grad.matmul(right.mT.conj() if right.dtype.is_complex else right.mT)
             if a_vector:
                 grad_a = grad_a.squeeze(-2)
-        if self.needs_input_grad(1):
+        if self.needs_input_grad(1) and left.ndim > 2 and right.ndim == 2:
+            # a matrix shared by every leading index: one product over all rows, instead of
+            # one per index summed afterwards
+            rows = left.reshape(-1, left.shape[-1])
+            grad_b = (rows.mT.conj() if rows.dtype.is_complex else rows.mT).matmul(
+                grad.reshape(-1, grad.shape[-1]))
+            if b_vector:
+                grad_b = grad_b.squeeze(-1)
+        elif self.needs_input_grad(1):
             grad_b = (left.mT.conj() if left.dtype.is_complex else left.mT).matmul(grad)
             if b_vector:
                 grad_b = grad_b.squeeze(-1)

@@ -17,6 +17,8 @@ MATMUL_CASES = [
     ("bmm", (2, 3, 4), (2, 4, 5)),
     ("broadcast_batch", (2, 1, 3, 4), (5, 4, 2)),
     ("batched_vector", (2, 3, 4), (4,)),
+    ("stacked_matrix", (2, 3, 4), (4, 5)),  # one flattened product, forward and backward
+    ("stacked_matrix_4d", (2, 2, 3, 4), (4, 5)),
     ("vector_batched", (4,), (2, 4, 5)),
     ("empty_inner", (3, 0), (0, 2)),
     ("empty_batch", (0, 3, 4), (4, 2)),
@@ -34,6 +36,8 @@ PRODUCT_CASES = [
     ("mm", lambda m, x, y: m.mm(x, y), randn(3, 4), randn(4, 2)),
     ("mm_noncontig", lambda m, x, y: x.t().mm(y.t()), randn(4, 3), randn(2, 4)),
     ("bmm", lambda m, x, y: x.bmm(y), randn(2, 3, 4), randn(2, 4, 5)),
+    ("stacked_noncontig", lambda m, x, y: x.transpose(0, 1) @ y.t(), randn(3, 2, 4),
+     randn(5, 4)),
     ("mv", lambda m, x, y: m.mv(x, y), randn(3, 4), randn(4)),
     ("dot", lambda m, x, y: m.dot(x, y), randn(5), randn(5)),
     ("vdot", lambda m, x, y: m.vdot(x, y), randn(5), randn(5)),
@@ -189,6 +193,10 @@ GRADCHECK_CASES = [
     ("kron", lambda x, y: rustorch.kron(x, y), (2, 2), (2, 3)),
     ("matmul_batched", lambda x, y: x @ y, (2, 1, 3, 4), (3, 4, 2)),
     ("matmul_vector", lambda x, y: x @ y, (4,), (2, 4, 3)),
+    ("matmul_stacked_matrix", lambda x, y: x @ y, (2, 3, 4), (4, 2)),
+    ("matmul_stacked_vector", lambda x, y: x @ y, (2, 3, 4), (4,)),
+    ("linear_stacked", lambda x, w, b: rustorch.nn.functional.linear(x, w, b), (2, 3, 4),
+     (5, 4), (5,)),
     ("cross", lambda x, y: rustorch.linalg.cross(x, y), (2, 3), (2, 3)),
     ("cdist", lambda x, y: rustorch.cdist(x, y), (3, 2), (4, 2)),
 ]

@@ -23,7 +23,12 @@ class _Linear(Primitive):
     saves = (0, 1)
 
     def forward(self, xp, x, weight, bias=None):
-        out = xp.matmul(x, weight.T)
+        if x.ndim > 2:  # one (rows, in) x (in, out) product: numpy's stacked matmul runs a
+            # smaller product per leading index, up to 1.5x slower
+            out = xp.matmul(x.reshape(-1, x.shape[-1]), weight.T)
+            out = out.reshape(x.shape[:-1] + (weight.shape[0],))
+        else:
+            out = xp.matmul(x, weight.T)
         if bias is not None:
             if out.dtype == xp.result_type(out, bias) and out.ndim:
                 xp.add(out, bias, out=out)  # the product is a fresh buffer: add in place
@@ -49,7 +54,7 @@ class _Linear(Primitive):
             return NotImplemented  # half types: numpy's matmul promotes; the Tensor path casts
         out_features, in_features = weight.shape
         flat_grad = grad.reshape(-1, out_features)
-        return (grad @ weight if self.needs_input_grad(0) else None,
+        return ((flat_grad @ weight).reshape(x.shape) if self.needs_input_grad(0) else None,
                 flat_grad.T @ x.reshape(-1, in_features) if self.needs_input_grad(1) else None,
                 flat_grad.sum(0) if self.needs_input_grad(2) else None)
 
