@@ -231,6 +231,10 @@ def conv_input_grad(xp, grad, weight, geometry: ConvGeometry):
     one big GEMM followed by a col2im scatter, since the (N*L, K*C) intermediate never
     exists.
     """
+    if all(step == 1 for step in geometry.stride):
+        flipped = _unit_stride_adjoint(xp, grad, weight, geometry)
+        if flipped is not None:
+            return flipped
     dtype = _compute_dtype(grad)
     batch = grad.shape[0]
     groups = geometry.groups
@@ -265,6 +269,34 @@ def conv_input_grad(xp, grad, weight, geometry: ConvGeometry):
                                           zip(geometry.padding, geometry.input_size))]
     inner = inner.reshape(inner.shape[:-2] + (groups * per_group,))
     return _channels_first(inner)
+
+
+def _unit_stride_adjoint(xp, grad, weight, geometry: ConvGeometry):
+    """With stride 1 the input gradient is itself a convolution: of ``grad``, padded by
+    ``dilation * (k - 1) - padding``, with the kernels flipped and their in/out channels
+    swapped within each group. The forward's im2col GEMMs then do it: as fast as the
+    per-offset products for one group, 2-3x faster for grouped and depthwise convolutions
+    (one GEMM per group instead of one per group and offset). None where that padding would
+    be negative or the sizes do not come back (a transposed convolution's output_padding).
+    """
+    padding = tuple((dil * (kernel - 1) - low, dil * (kernel - 1) - high)
+                    for dil, kernel, (low, high) in zip(geometry.dilation, geometry.kernel_size,
+                                                        geometry.padding))
+    if any(low < 0 or high < 0 for low, high in padding):
+        return None
+    adjoint = ConvGeometry(geometry.stride, padding, geometry.dilation, geometry.groups,
+                           grad.shape[2:], geometry.kernel_size)
+    if adjoint.output_size != geometry.input_size:
+        return None
+    groups = geometry.groups
+    out_channels, per_group = weight.shape[:2]
+    spatial = weight.ndim - 2
+    # (O, Cg, *k) -> (G, Og, Cg, *k) -> (G, Cg, Og, *k) -> (C, Og, *k), flipped spatially
+    swapped = weight.reshape((groups, out_channels // groups, per_group) + weight.shape[2:])
+    swapped = swapped.swapaxes(1, 2).reshape((groups * per_group, out_channels // groups)
+                                             + weight.shape[2:])
+    flipped = swapped[(slice(None), slice(None)) + (slice(None, None, -1),) * spatial]
+    return conv_forward(xp, grad, flipped, adjoint)[0]
 
 
 def conv_weight_grad(xp, x, grad, geometry: ConvGeometry, kept=None):

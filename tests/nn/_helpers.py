@@ -68,8 +68,10 @@ def assert_same_state(rust_module, torch_module, rtol=None, atol=None):
         assert_close(rust_state[key], torch_state[key], rtol, atol, what=key)
 
 
-def compare_forward_backward(torch_module, rust_module, x, rtol=None, atol=None):
-    """Output and every parameter gradient of ``sum(output**2)`` equal in both frameworks."""
+def compare_forward_backward(torch_module, rust_module, x, rtol=None, atol=None,
+                             grad_atol=None):
+    """Output and every parameter gradient of ``sum(output**2)`` equal in both frameworks
+    (``grad_atol``, default ``atol``, for gradients, which scale with the output)."""
     expected = torch_module(to_torch(x))
     actual = rust_module(to_rustorch(x))
     assert_close(actual, expected, rtol, atol)
@@ -78,7 +80,8 @@ def compare_forward_backward(torch_module, rust_module, x, rtol=None, atol=None)
     rust_parameters = dict(rust_module.named_parameters())
     assert list(rust_parameters) == [name for name, _ in torch_module.named_parameters()]
     for name, param in torch_module.named_parameters():
-        assert_close(rust_parameters[name].grad, param.grad, rtol, atol, what=f"grad of {name}")
+        assert_close(rust_parameters[name].grad, param.grad, rtol,
+                     atol if grad_atol is None else grad_atol, what=f"grad of {name}")
 
 
 def on_device_repr(text: str) -> str:

@@ -27,6 +27,7 @@ CONV_CASES = [
     (2, (2, 3, 6, 7), (2, 3, 3, 1), dict(padding="valid", stride=3)),
     (2, (3, 6, 6), (4, 3, 3, 3), dict(padding=2, dilation=2)),
     (2, (2, 6, 5, 5), (6, 1, 3, 3), dict(padding=1, groups=6)),
+    (2, (2, 4, 7, 7), (6, 2, 4, 3), dict(padding="same", dilation=2, groups=2)),
     (2, (0, 3, 5, 5), (4, 3, 3, 3), {}),
     (3, (2, 4, 5, 6, 5), (6, 4, 2, 3, 2), dict(stride=(1, 2, 1))),
     (3, (2, 2, 4, 4, 4), (2, 1, 3, 3, 3), dict(padding="same", groups=2)),

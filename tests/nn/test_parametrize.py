@@ -370,7 +370,8 @@ def test_spectral_norm_matches_torch_with_copied_vectors(build, x):
     for _ in range(3):  # each access in training mode runs the power iteration
         for module in (torch_module, rust_module):
             module.zero_grad()
-        compare_forward_backward(torch_module, rust_module, x, atol=1e-5)
+        # float32 gradients of sum(out**2) reach ~100: 1e-4 is a few ulps there
+        compare_forward_backward(torch_module, rust_module, x, atol=1e-5, grad_atol=1e-4)
         assert_same_state(rust_module, torch_module, atol=1e-6)
     for module in (torch_module, rust_module):  # two accesses, then one backward
         module.zero_grad()
@@ -382,7 +383,7 @@ def test_spectral_norm_matches_torch_with_copied_vectors(build, x):
                  torch_module.parametrizations.weight.original.grad, atol=1e-4)
     torch_module.eval()
     rust_module.eval()
-    compare_forward_backward(torch_module, rust_module, x, atol=1e-5)
+    compare_forward_backward(torch_module, rust_module, x, atol=1e-5, grad_atol=1e-4)
     assert_same_state(rust_module, torch_module, atol=1e-6)
     largest = np.linalg.svd(as_numpy(rust_module.weight).reshape(
         rust_module.weight.shape[0], -1), compute_uv=False)
