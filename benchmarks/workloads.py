@@ -180,6 +180,26 @@ def setup_conv2d(torch: Any) -> Step:
     return step
 
 
+@register("depthwise_conv", "depthwise conv2d fwd+bwd, batch 64, 32 ch (groups 32), 28x28, 3x3")
+def setup_depthwise_conv(torch: Any) -> Step:
+    """A MobileNet-style depthwise convolution (one input channel per group), with gradients
+    for input, weight and bias."""
+    generator = random_generator(10)
+    inputs = torch.as_tensor(normal(generator, 64, 32, 28, 28)).requires_grad_()
+    bound = 1.0 / 3.0
+    weight = torch.as_tensor(uniform(generator, -bound, bound, 32, 1, 3, 3)).requires_grad_()
+    bias = torch.as_tensor(np.zeros(32, dtype=np.float32)).requires_grad_()
+    functional = torch.nn.functional
+
+    def step() -> Any:
+        clear_gradients(inputs, weight, bias)
+        loss = functional.conv2d(inputs, weight, bias, padding=1, groups=32).sum()
+        loss.backward()
+        return loss
+
+    return step
+
+
 def make_training_step(model: Any, optimizer: Any, compute_loss: Callable[[], Any]) -> Step:
     """The usual zero_grad / forward / backward / optimizer step loop body."""
 

@@ -22,6 +22,8 @@ from ..autograd.function import Primitive
 from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor
 from .channels_last import add_per_channel, column_sums
+from .conv_depthwise import (depthwise_forward, depthwise_input_grad, depthwise_weight_grad,
+                             is_depthwise)
 
 __all__ = ["Conv", "ConvTranspose", "ConvWeight", "ConvGeometry", "conv_output_size"]
 
@@ -203,6 +205,9 @@ def conv_forward(xp, x, weight, geometry: ConvGeometry, keep_columns: bool = Fal
     ``_KEEP_COLUMNS_BYTES`` (or form one block); else None."""
     dtype = _compute_dtype(x)
     groups = geometry.groups
+    if is_depthwise(weight.shape, groups):
+        source = _padded_source(xp, x, geometry, dtype)
+        return _channels_first(depthwise_forward(xp, source, weight, geometry, dtype)), None
     weights = _weight_matrix(xp, weight, groups, dtype)
     source = _padded_source(xp, x, geometry, dtype)
     positions = math.prod(geometry.output_size)
@@ -231,10 +236,17 @@ def conv_input_grad(xp, grad, weight, geometry: ConvGeometry):
     one big GEMM followed by a col2im scatter, since the (N*L, K*C) intermediate never
     exists.
     """
-    if all(step == 1 for step in geometry.stride):
+    depthwise = is_depthwise(weight.shape, geometry.groups)
+    if all(step == 1 for step in geometry.stride) and (
+            not depthwise or weight.shape[0] == geometry.groups):
         flipped = _unit_stride_adjoint(xp, grad, weight, geometry)
-        if flipped is not None:
+        if flipped is not None:  # a depthwise one's adjoint is depthwise too
             return flipped
+    if depthwise:
+        dtype = _compute_dtype(grad)
+        padded = depthwise_input_grad(xp, _grad_rows(grad, geometry.groups, dtype), weight,
+                                      geometry, dtype)
+        return _channels_first(_unpadded(padded, geometry))
     dtype = _compute_dtype(grad)
     batch = grad.shape[0]
     groups = geometry.groups
@@ -265,10 +277,21 @@ def conv_input_grad(xp, grad, weight, geometry: ConvGeometry):
                 contribution = grads[group, rows] @ kernels[offset + (group,)]
                 padded[(slice(start, stop),) + target + (group,)] += \
                     contribution.reshape(window_shape)
-    inner = padded[(slice(None),) + tuple(slice(low, low + size) for (low, _), size in
-                                          zip(geometry.padding, geometry.input_size))]
+    inner = _unpadded(padded, geometry)
     inner = inner.reshape(inner.shape[:-2] + (groups * per_group,))
     return _channels_first(inner)
+
+
+def _unpadded(padded, geometry: ConvGeometry):
+    """The input-sized interior of a padded channels-last (N, *padded, ...) array."""
+    return padded[(slice(None),) + tuple(slice(low, low + size) for (low, _), size in
+                                         zip(geometry.padding, geometry.input_size))]
+
+
+def _grad_rows(grad, groups: int, dtype):
+    """(N, G*M, *out) -> (N, *out, G, M) channels-last."""
+    moved = _channels_last(grad).astype(dtype, copy=False)
+    return moved.reshape(moved.shape[:-1] + (groups, grad.shape[1] // groups))
 
 
 def _unit_stride_adjoint(xp, grad, weight, geometry: ConvGeometry):
@@ -309,6 +332,9 @@ def conv_weight_grad(xp, x, grad, geometry: ConvGeometry, kept=None):
     groups = geometry.groups
     spatial = len(geometry.kernel_size)
     per_group = x.shape[1] // groups
+    if per_group == 1 and groups > 1:
+        return depthwise_weight_grad(xp, _padded_source(xp, x, geometry, dtype),
+                                     _grad_rows(grad, groups, dtype), geometry, dtype)
     grads = _grad_matrix(xp, grad, groups, dtype)                          # (G, N*L, Og)
     positions = math.prod(geometry.output_size)
     if kept is None:

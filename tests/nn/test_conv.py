@@ -28,6 +28,12 @@ CONV_CASES = [
     (2, (3, 6, 6), (4, 3, 3, 3), dict(padding=2, dilation=2)),
     (2, (2, 6, 5, 5), (6, 1, 3, 3), dict(padding=1, groups=6)),
     (2, (2, 4, 7, 7), (6, 2, 4, 3), dict(padding="same", dilation=2, groups=2)),
+    # depthwise (one input channel per group): multiply-adds per kernel offset
+    (2, (2, 4, 7, 6), (8, 1, 3, 3), dict(padding=1, groups=4)),  # channel multiplier 2
+    (2, (2, 4, 9, 8), (4, 1, 3, 2), dict(stride=2, padding=(1, 0), dilation=(2, 1),
+                                         groups=4)),
+    (1, (2, 3, 10), (6, 1, 4), dict(stride=3, padding=2, groups=3)),
+    (3, (1, 2, 4, 5, 4), (2, 1, 2, 3, 2), dict(padding="same", groups=2)),
     (2, (0, 3, 5, 5), (4, 3, 3, 3), {}),
     (3, (2, 4, 5, 6, 5), (6, 4, 2, 3, 2), dict(stride=(1, 2, 1))),
     (3, (2, 2, 4, 4, 4), (2, 1, 3, 3, 3), dict(padding="same", groups=2)),
@@ -74,6 +80,9 @@ TRANSPOSE_CASES = [
     (1, (2, 2, 5), (2, 2, 4), dict(stride=2, padding=1, output_padding=3, groups=2,
                                    dilation=4)),
     (1, (2, 5), (2, 2, 4), dict(stride=2, padding=1, output_padding=3, groups=2, dilation=4)),
+    # depthwise transposed convolutions (one output channel per group)
+    (2, (2, 4, 4, 5), (4, 1, 3, 3), dict(stride=2, padding=1, output_padding=1, groups=4)),
+    (2, (2, 3, 4, 4), (3, 1, 2, 3), dict(dilation=2, groups=3)),
     (2, (2, 2, 4, 4), (2, 2, 4, 5), dict(stride=(3, 2), padding=(1, 2), output_padding=(2, 3),
                                          groups=2, dilation=(4, 4))),
     (2, (2, 4, 4), (2, 2, 4, 5), dict(stride=(3, 2), padding=(1, 2), output_padding=(2, 3),
@@ -95,10 +104,12 @@ def test_conv_transpose_matches_torch(spatial, input_shape, weight_shape, kwargs
 
 
 @pytest.mark.parametrize("kwargs", [dict(padding=1), dict(stride=2, padding=1, groups=2),
-                                    dict(dilation=2, padding="same")])
+                                    dict(dilation=2, padding="same"),
+                                    dict(stride=2, padding=1, groups=4),
+                                    dict(padding="same", groups=4)])
 def test_conv_gradcheck_float64(kwargs):
     x = to_rustorch(randn(2, 4, 5, 5, dtype=np.float64), True)
-    w = to_rustorch(randn(4, 2 if kwargs.get("groups") else 4, 3, 3, dtype=np.float64), True)
+    w = to_rustorch(randn(4, 4 // kwargs.get("groups", 1), 3, 3, dtype=np.float64), True)
     b = to_rustorch(randn(4, dtype=np.float64), True)
     assert gradcheck(lambda x, w, b: F(rustorch).conv2d(x, w, b, **kwargs), (x, w, b))
     assert gradgradcheck(lambda x, w: F(rustorch).conv2d(x, w, **kwargs), (x, w))
