@@ -9,7 +9,6 @@ import weakref
 
 import numpy as np
 
-from . import _backend
 from . import dtypes as _dtypes
 from .autograd import function as _function
 from .autograd.engine import run_backward
@@ -17,37 +16,13 @@ from .autograd.function import AccumulateGrad, Node, gradient_edge
 from .autograd.grad_mode import grad_state
 from .autograd.inference import InferenceVersion, check_inplace, check_requires_grad
 from ._grad_assignment import check_assigned_grad
+from ._tensor_metadata import Size, TensorMetadata, wrap_dim  # noqa: F401 (re-exported)
 from ._tensor_protocol import TensorProtocol, _rebuild_tensor  # noqa: F401 (pickles)
 from .errors import AutogradError, DTypeError, ShapeError
 
 __all__ = ["Tensor", "Size", "tensor_method", "is_tensor"]
 
 _new = object.__new__
-
-
-class Size(tuple):
-    """A tuple of dimension sizes, printed as ``torch.Size([2, 3])``."""
-
-    def __repr__(self) -> str:
-        return f"torch.Size({list(self)})"
-
-    __str__ = __repr__
-
-    def numel(self) -> int:
-        total = 1
-        for size in self:
-            total *= size
-        return total
-
-    def __getitem__(self, key):
-        result = tuple.__getitem__(self, key)
-        return Size(result) if isinstance(key, slice) else result
-
-    def __add__(self, other):
-        return Size(tuple.__add__(self, tuple(other)))
-
-    def __reduce__(self):
-        return (Size, (tuple(self),))
 
 
 def tensor_method(function=None, *, name: str | None = None):
@@ -58,7 +33,7 @@ def tensor_method(function=None, *, name: str | None = None):
     return attach(function) if function is not None else attach
 
 
-class Tensor(TensorProtocol):
+class Tensor(TensorMetadata, TensorProtocol):
     """A multi-dimensional array with autograd, behaving like ``torch.Tensor``."""
 
     __slots__ = ("_data", "requires_grad", "_grad", "grad_fn", "_output_nr", "_version_counter",
@@ -110,161 +85,6 @@ class Tensor(TensorProtocol):
     @grad.deleter
     def grad(self) -> None:
         self._grad = None
-
-    # ----------------------------------------------------------------- metadata
-    @property
-    def shape(self) -> Size:
-        return Size(self._data.shape)
-
-    def size(self, dim: int | None = None):
-        if dim is None:
-            return Size(self._data.shape)
-        return self._data.shape[self._wrap_dim(dim)]
-
-    @property
-    def dtype(self) -> _dtypes.dtype:
-        return _dtypes._FROM_NUMPY[self._data.dtype]
-
-    @property
-    def device(self) -> _backend.device:
-        if type(self._data) is np.ndarray:
-            return _backend.CPU
-        return _backend.device_of(self._data)
-
-    @property
-    def is_cuda(self) -> bool:
-        return type(self._data) is not np.ndarray
-
-    @property
-    def is_cpu(self) -> bool:
-        return type(self._data) is np.ndarray
-
-    @property
-    def layout(self):
-        from .layout import strided
-        return strided
-
-    @property
-    def is_sparse(self) -> bool:
-        return False
-
-    @property
-    def is_quantized(self) -> bool:
-        return False
-
-    @property
-    def is_meta(self) -> bool:
-        return False
-
-    @property
-    def ndim(self) -> int:
-        return self._data.ndim
-
-    def dim(self) -> int:
-        return self._data.ndim
-
-    ndimension = dim
-
-    def numel(self) -> int:
-        return int(self._data.size)
-
-    nelement = numel
-
-    def element_size(self) -> int:
-        return self._data.itemsize
-
-    @property
-    def itemsize(self) -> int:
-        return self._data.itemsize
-
-    @property
-    def nbytes(self) -> int:
-        return int(self._data.nbytes)
-
-    def stride(self, dim: int | None = None):
-        itemsize = self._data.itemsize
-        strides = tuple(s // itemsize for s in self._data.strides)
-        if self._data.size <= 1 and self._data.ndim:  # numpy keeps odd strides for empty arrays
-            strides = _contiguous_strides(self._data.shape)
-        return strides if dim is None else strides[self._wrap_dim(dim)]
-
-    def is_contiguous(self, memory_format=None) -> bool:
-        if memory_format is None:
-            return bool(self._data.flags.c_contiguous)
-        from ._ops.memory_format import is_contiguous_as
-        return is_contiguous_as(self._data, memory_format)
-
-    def data_ptr(self) -> int:
-        if type(self._data) is np.ndarray:
-            return int(self._data.__array_interface__["data"][0])
-        return int(self._data.data.ptr)
-
-    def storage_offset(self) -> int:
-        from ._storage_blocks import memory_block
-        block = memory_block(self._data)
-        if block is None:
-            return 0
-        return (self.data_ptr() - block[1]) // self.itemsize
-
-    def untyped_storage(self):
-        """The bytes this tensor views (shared with it and with its views)."""
-        from .storage import UntypedStorage
-        return UntypedStorage._over(self._data)
-
-    def get_device(self) -> int:
-        return -1 if self.is_cpu else self.device.index
-
-    @property
-    def is_leaf(self) -> bool:
-        return self.grad_fn is None
-
-    @property
-    def _version(self) -> int:
-        if type(self._version_counter) is InferenceVersion:
-            raise AutogradError("Inference tensors do not track version counter.")
-        return self._version_counter[0]
-
-    def is_inference(self) -> bool:
-        """Whether this tensor was made in inference mode (or is a view of one that was)."""
-        return type(self._version_counter) is InferenceVersion
-
-    @property
-    def is_floating_point_type(self) -> bool:
-        return self.dtype.is_floating_point
-
-    def is_floating_point(self) -> bool:
-        return self.dtype.is_floating_point
-
-    def is_complex(self) -> bool:
-        return self.dtype.is_complex
-
-    def is_signed(self) -> bool:
-        return self.dtype.is_signed
-
-    def _wrap_dim(self, dim: int) -> int:
-        return wrap_dim(dim, self._data.ndim)
-
-    def _xp(self):
-        return np if type(self._data) is np.ndarray else _backend.array_module(self._data)
-
-    def type_name(self) -> str:
-        names = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
-                 "bfloat16": "BFloat16Tensor", "int64": "LongTensor", "int32": "IntTensor",
-                 "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor",
-                 "bool": "BoolTensor", "complex64": "ComplexFloatTensor",
-                 "complex128": "ComplexDoubleTensor"}
-        prefix = "torch." if self.is_cpu else "torch.cuda."
-        return prefix + names.get(self.dtype.name, "Tensor")
-
-    def type(self, dtype=None, non_blocking: bool = False, **kwargs):
-        if dtype is None:
-            return self.type_name()
-        if isinstance(dtype, str):
-            for name, value in _TYPE_NAMES.items():
-                if dtype.endswith(name):
-                    return self.to(value)
-            raise DTypeError(f"type: invalid type {dtype!r}")
-        return self.to(_dtypes.to_dtype(dtype))
 
     __hash__ = object.__hash__
 
@@ -548,32 +368,6 @@ _TORCH_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half",
                      "bfloat16": "BFloat16", "int64": "Long", "int32": "Int", "int16": "Short",
                      "int8": "Char", "uint8": "Byte", "bool": "Bool",
                      "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
-_TYPE_NAMES = {"FloatTensor": _dtypes.float32, "DoubleTensor": _dtypes.float64,
-               "HalfTensor": _dtypes.float16, "BFloat16Tensor": _dtypes.bfloat16,
-               "LongTensor": _dtypes.int64, "IntTensor": _dtypes.int32,
-               "ShortTensor": _dtypes.int16, "CharTensor": _dtypes.int8,
-               "ByteTensor": _dtypes.uint8, "BoolTensor": _dtypes.bool}
-
-
-def _contiguous_strides(shape) -> tuple:
-    strides = []
-    step = 1
-    for size in reversed(shape):
-        strides.append(step)
-        step *= max(size, 1)
-    return tuple(reversed(strides))
-
-
-def wrap_dim(dim: int, ndim: int) -> int:
-    """A dimension index in ``[0, ndim)``; PyTorch's IndexError when out of range."""
-    from .errors import TensorIndexError
-    bound = max(ndim, 1)
-    if not -bound <= dim < bound:
-        raise TensorIndexError(f"Dimension out of range (expected to be in range of "
-                               f"[{-bound}, {bound - 1}], but got {dim})")
-    return dim + bound if dim < 0 else dim
-
-
 def is_tensor(obj) -> bool:
     return isinstance(obj, Tensor)
 

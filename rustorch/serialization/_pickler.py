@@ -29,6 +29,7 @@ from .. import dtypes as _dtypes
 from ..errors import SerializationError
 from ..layout import layout, memory_format
 from ..nn.parameter import Parameter
+from .._tensor_metadata import contiguous_strides as _contiguous_strides
 from ..tensor import Size, Tensor
 
 __all__ = ["TorchName", "TorchPickler", "StorageTable", "STORAGE_NAMES", "UNTYPED_DTYPES"]
@@ -131,14 +132,6 @@ class StorageTable:
                                      f"same data as different types ({record.dtype} and "
                                      f"{dtype}); clone() one of them before saving")
         return StorageReference(record), place[0], place[1]
-
-
-def _contiguous_strides(shape) -> tuple:
-    strides, step = [], 1
-    for size in reversed(shape):
-        strides.append(step)
-        step *= max(size, 1)
-    return tuple(reversed(strides))
 
 
 class TorchPickler(pickle._Pickler):
