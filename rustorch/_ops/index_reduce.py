@@ -20,7 +20,7 @@ from ..errors import (ArgumentTypeError, DTypeError, DTypeNotImplementedError, S
 from ..tensor import _TORCH_TYPE_NAMES, Tensor, tensor_method, wrap_dim
 from .copy_variants import write_out
 from .indexing import Gather, ScatterAdd
-from .indexing_more import ScatterReduceOp, _scattered_mask
+from .scatter_reduce import ScatterReduceOp, _scattered_mask
 from .movement import reshape
 from .strided import _strided
 

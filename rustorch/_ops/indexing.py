@@ -268,6 +268,11 @@ def _check_index(index: Tensor, op: str):
         raise DTypeError(f"{op}(): Expected dtype int64 for index, got {index.dtype}")
 
 
+def dim_key(dim: int, index):
+    """The key addressing ``index`` (an int, slice or index array) along ``dim``."""
+    return (slice(None),) * dim + (index,)
+
+
 def _along_axis_key(xp, index, dim):
     """An advanced-indexing key selecting ``index`` along ``dim`` (for np.add.at)."""
     grids = [xp.asarray(grid) for grid in np.indices(index.shape, sparse=True)]  # CuPy: no sparse=
