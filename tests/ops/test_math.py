@@ -22,6 +22,9 @@ UNARY_FLOAT = {
     "digamma": (0.3, 5), "i0": (-3, 3), "sinc": (-2, 2), "logit": (0.05, 0.95),
     "frac": (-5, 5),
 }
+# sinc's float32 derivative cancels near 0 (torch's and numpy's sin/cos round differently
+# there, by up to 20 %): the tables sample away from it; test_sinc_at_zero covers 0
+UNARY_FLOAT["sinc"] = (0.05, 2)
 ROUNDING = ["floor", "ceil", "round", "trunc", "fix"]
 LAYOUTS = {
     "contiguous": ((3, 4), lambda x: x),
