@@ -1,6 +1,8 @@
 """Matrix products: matmul (and ``@``), mm, bmm, mv, dot. More in ``rustorch.linalg``."""
 from __future__ import annotations
 
+import math
+
 from ..autograd.function import Primitive
 from ..errors import DTypeError, ShapeError
 from ..tensor import Tensor, tensor_method
@@ -16,7 +18,7 @@ class MatMul(Primitive):
     def forward(self, xp, a, b):
         if a.ndim > 2 and b.ndim == 2:  # one (rows, k) x (k, m) product: numpy's stacked
             # matmul runs a smaller product per leading index, up to 1.5x slower
-            result = xp.matmul(a.reshape(-1, a.shape[-1]), b)
+            result = xp.matmul(a.reshape(math.prod(a.shape[:-1]), a.shape[-1]), b)
             result = result.reshape(a.shape[:-1] + (b.shape[1],))
         else:
             result = xp.matmul(a, b)
@@ -45,9 +47,9 @@ class MatMul(Primitive):
         if self.needs_input_grad(1) and left.ndim > 2 and right.ndim == 2:
             # a matrix shared by every leading index: one product over all rows, instead of
             # one per index summed afterwards
-            rows = left.reshape(-1, left.shape[-1])
+            rows = left.reshape(math.prod(left.shape[:-1]), left.shape[-1])
             grad_b = (rows.mT.conj() if rows.dtype.is_complex else rows.mT).matmul(
-                grad.reshape(-1, grad.shape[-1]))
+                grad.reshape(math.prod(grad.shape[:-1]), grad.shape[-1]))
             if b_vector:
                 grad_b = grad_b.squeeze(-1)
         elif self.needs_input_grad(1):

@@ -19,6 +19,8 @@ MATMUL_CASES = [
     ("batched_vector", (2, 3, 4), (4,)),
     ("stacked_matrix", (2, 3, 4), (4, 5)),  # one flattened product, forward and backward
     ("stacked_matrix_4d", (2, 2, 3, 4), (4, 5)),
+    ("stacked_empty_inner", (2, 3, 0), (0, 5)),
+    ("stacked_empty_rows", (2, 0, 4), (4, 5)),
     ("vector_batched", (4,), (2, 4, 5)),
     ("empty_inner", (3, 0), (0, 2)),
     ("empty_batch", (0, 3, 4), (4, 2)),

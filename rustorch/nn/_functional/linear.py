@@ -2,6 +2,8 @@
 functions ``normalize``, ``cosine_similarity``, ``pairwise_distance``, ``pdist``."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ...amp._dispatch import autocast_call, autocast_state
@@ -25,7 +27,7 @@ class _Linear(Primitive):
     def forward(self, xp, x, weight, bias=None):
         if x.ndim > 2:  # one (rows, in) x (in, out) product: numpy's stacked matmul runs a
             # smaller product per leading index, up to 1.5x slower
-            out = xp.matmul(x.reshape(-1, x.shape[-1]), weight.T)
+            out = xp.matmul(x.reshape(math.prod(x.shape[:-1]), x.shape[-1]), weight.T)
             out = out.reshape(x.shape[:-1] + (weight.shape[0],))
         else:
             out = xp.matmul(x, weight.T)
@@ -41,9 +43,9 @@ class _Linear(Primitive):
         out_features, in_features = weight.shape
         grad_x = grad.matmul(weight) if self.needs_input_grad(0) else None
         grad_weight = grad_bias = None
-        flat_grad = grad.reshape(-1, out_features)
+        flat_grad = grad.reshape(math.prod(grad.shape[:-1]), out_features)
         if self.needs_input_grad(1):
-            grad_weight = flat_grad.t().matmul(x.reshape(-1, in_features))
+            grad_weight = flat_grad.t().matmul(x.reshape(math.prod(x.shape[:-1]), in_features))
         if self.needs_input_grad(2):
             grad_bias = flat_grad.sum(0)
         return grad_x, grad_weight, grad_bias
@@ -53,9 +55,10 @@ class _Linear(Primitive):
         if not grad.dtype == x.dtype == weight.dtype or grad.dtype.itemsize < 4:
             return NotImplemented  # half types: numpy's matmul promotes; the Tensor path casts
         out_features, in_features = weight.shape
-        flat_grad = grad.reshape(-1, out_features)
+        flat_grad = grad.reshape(math.prod(grad.shape[:-1]), out_features)
+        flat_x = x.reshape(math.prod(x.shape[:-1]), in_features)
         return ((flat_grad @ weight).reshape(x.shape) if self.needs_input_grad(0) else None,
-                flat_grad.T @ x.reshape(-1, in_features) if self.needs_input_grad(1) else None,
+                flat_grad.T @ flat_x if self.needs_input_grad(1) else None,
                 flat_grad.sum(0) if self.needs_input_grad(2) else None)
 
 
