@@ -1,6 +1,8 @@
 """Indexing primitives: ``__getitem__``/``__setitem__``, gather and scatter."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ..errors import (ArgumentError, DeviceError, DTypeError, NotSupportedError, ShapeError,
@@ -27,7 +29,12 @@ def _convert_item(item):
             data = data.astype(bool)
         return data
     if isinstance(item, (list, tuple)) and any(isinstance(v, Tensor) for v in item):
-        return np.asarray([_convert_item(v) for v in item])
+        parts = [_convert_item(v) for v in item]
+        device_part = next((p for p in parts if hasattr(p, "__cuda_array_interface__")), None)
+        if device_part is None:
+            return np.asarray(parts)
+        xp = _backend.array_module(device_part)  # CuPy: no implicit host conversion
+        return xp.stack([xp.asarray(p) for p in parts])
     if isinstance(item, np.ndarray) and item.dtype == np.uint8:
         return item.astype(bool)
     return item
@@ -164,7 +171,29 @@ def _ints_first(key):
     return tuple(first), tuple(rest)
 
 
+_SEQUENCE_KEY_WARNING = (
+    "Using a non-tuple sequence for multidimensional indexing is deprecated, as in PyTorch; "
+    "use x[tuple(seq)] instead of x[seq]. PyTorch will later read it as a tensor index, "
+    "x[torch.tensor(seq)], which gives an error or a different result")
+
+
+def sequence_as_tuple(key):
+    """PyTorch's (and old NumPy's) rule for a list key: fewer than 32 items, one of them a
+    tensor, a sequence, a slice, Ellipsis or None, indexes like the tuple of its items (with a
+    deprecation warning); any other list is one index array."""
+    if len(key) >= 32:
+        return key
+    for item in key:
+        if item is None or item is Ellipsis or isinstance(
+                item, (Tensor, list, tuple, range, str, slice, np.ndarray)):
+            warnings.warn(_SEQUENCE_KEY_WARNING, UserWarning, stacklevel=3)
+            return tuple(key)
+    return key
+
+
 def _getitem(self, key):
+    if type(key) is list:
+        key = sequence_as_tuple(key)
     split = _ints_first(key)
     if split is not None:
         return _getitem(_getitem(self, split[0]), split[1])
@@ -217,6 +246,8 @@ def _value_for(self: Tensor, value):
 
 
 def _setitem(self, key, value):
+    if type(key) is list:
+        key = sequence_as_tuple(key)
     split = _ints_first(key)
     if split is not None:
         return _setitem(_getitem(self, split[0]), split[1], value)

@@ -6,7 +6,7 @@ import pytest
 
 import rustorch
 from rustorch.autograd.gradcheck import gradcheck, gradgradcheck
-from tests._oracle import check, randint, randn, to_rustorch, torch
+from tests._oracle import check, check_error, randint, randn, to_rustorch, torch
 
 F64 = np.float64
 MASK = np.array([[True, False, True, False], [False, False, True, True],
@@ -65,6 +65,38 @@ GETITEM_3D = [
 @pytest.mark.parametrize("name,fn", GETITEM, ids=[c[0] for c in GETITEM])
 def test_getitem(name, fn):
     check(fn, randn(3, 4))
+
+
+# a list key holding a tensor, a sequence, a slice, Ellipsis or None (and under 32 items)
+# indexes like the tuple of its items, with a deprecation warning; other lists are one index
+SEQUENCE_KEYS = [
+    ("tensors", lambda m: [m.tensor([0, 2]), m.tensor([1, 3])]),
+    ("lists", lambda m: [[0, 2], [1, 3]]),
+    ("tensor_and_list", lambda m: [m.tensor([0, 2]), [1, 3]]),
+    ("int_and_list", lambda m: [0, [1, 2]]),
+    ("slice_and_list", lambda m: [slice(None), [1, 2]]),
+    ("none_and_list", lambda m: [None, [0]]),
+    ("ellipsis_and_list", lambda m: [Ellipsis, [1]]),
+    ("bool_list", lambda m: [[True, False, True]]),
+    ("plain_ints", lambda m: [0, 2]),
+    ("thirty_two_lists", lambda m: [[0, 1]] * 32),
+]
+
+
+@pytest.mark.filterwarnings("ignore:Using a non-tuple sequence")
+@pytest.mark.parametrize("name,key", SEQUENCE_KEYS, ids=[c[0] for c in SEQUENCE_KEYS])
+def test_list_keys_index_like_torch(name, key):
+    check(lambda m, x: x[key(m)], randn(3, 4))
+    if name not in ("thirty_two_lists", "none_and_list", "ellipsis_and_list"):
+        check(_setter(key, lambda m, v: -v[0, 0]), randn(3, 4), randn(3, 4))
+
+
+@pytest.mark.filterwarnings("ignore:Using a non-tuple sequence")
+def test_list_key_warns_and_too_many_indices_raise():
+    x = rustorch.zeros(3, 4)
+    with pytest.warns(UserWarning, match="non-tuple sequence"):
+        x[[[0, 1], [1, 2]]]
+    check_error(lambda m: m.zeros(3, 4)[[[0, 1], [0, 1], [0, 1]]])
 
 
 @pytest.mark.parametrize("name,fn", GETITEM_3D, ids=[c[0] for c in GETITEM_3D])
