@@ -26,6 +26,8 @@ def _convert_item(item):
             raise TensorIndexError("tensors used as indices must be long, int, byte or bool "
                                    "tensors")
         if data.dtype == np.uint8:
+            warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a "
+                          "dtype torch.bool instead.", UserWarning, stacklevel=4)
             data = data.astype(bool)
         return data
     if isinstance(item, (list, tuple)) and any(isinstance(v, Tensor) for v in item):

@@ -91,6 +91,12 @@ def test_list_keys_index_like_torch(name, key):
         check(_setter(key, lambda m, v: -v[0, 0]), randn(3, 4), randn(3, 4))
 
 
+def test_uint8_mask_warns_like_torch():
+    for m in (torch, rustorch):
+        with pytest.warns(UserWarning, match="indexing with dtype torch.uint8 is now deprecated"):
+            m.arange(3.0)[m.tensor([1, 0, 1], dtype=m.uint8)]
+
+
 @pytest.mark.filterwarnings("ignore:Using a non-tuple sequence")
 def test_list_key_warns_and_too_many_indices_raise():
     x = rustorch.zeros(3, 4)
