@@ -2,6 +2,7 @@
 ``empty`` and their ``_like``/``new_`` forms, ``arange``, ``linspace``, ``logspace``, ``eye``."""
 from __future__ import annotations
 
+import builtins
 import math
 import numbers
 
@@ -10,6 +11,7 @@ import numpy as np
 from . import _backend, _quiet
 from . import dtypes as _dtypes
 from ._factory_out import factory, factory_out
+from ._linspace import linspace_values, logspace_values
 from .layout import preserve_format
 from .errors import ArgumentError, ArgumentTypeError, DTypeError, NotSupportedError, ShapeError
 from .tensor import Size, Tensor, tensor_method
@@ -396,30 +398,32 @@ def range(start=0, end=None, step=1, *, dtype=None, device=None,  # noqa: A001
 @factory_out
 def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, device=None,
              requires_grad=False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end``, bit for bit as PyTorch's
+    kernel computes them in ``dtype`` (see ``rustorch._linspace``)."""
     start, end = _number(start), _number(end)
     if steps < 0:
         raise ShapeError("linspace: number of steps must be non-negative")
-    dtype = _dtypes.get_default_dtype() if dtype is None else _dtypes.to_dtype(dtype)
-    if steps == 1:
-        values = np.array([start], dtype=np.float64)
+    if dtype is None:
+        complex_ends = isinstance(start, builtins.complex) or isinstance(end, builtins.complex)
+        dtype = _dtypes.get_default_dtype()
+        if complex_ends:
+            dtype = _dtypes.complex128 if dtype is _dtypes.float64 else _dtypes.complex64
     else:
-        # PyTorch fills the first half from start and the second half from end
-        index = np.arange(steps, dtype=np.float64)
-        step = (end - start) / max(steps - 1, 1)
-        half = steps // 2
-        values = np.where(index < half, start + step * index,
-                          end - step * (steps - 1 - index))
-    if not dtype.is_floating_point and not dtype.is_complex:
-        values = np.trunc(values)
-    return _finish(values.astype(dtype.numpy), None, device, requires_grad)
+        dtype = _dtypes.to_dtype(dtype)
+    return _finish(linspace_values(start, end, int(steps), dtype.numpy), None, device,
+                   requires_grad)
 
 
 @factory_out
 def logspace(start, end, steps: int, base: float = 10.0, *, out=None, dtype=None, layout=None,
              device=None, requires_grad=False) -> Tensor:
-    exponents = linspace(start, end, steps, dtype=_dtypes.float64)._data
+    """``base ** linspace(start, end, steps)``, bit for bit as PyTorch's kernel computes it."""
+    start, end = _number(start), _number(end)
+    if steps < 0:
+        raise ShapeError("logspace: number of steps must be non-negative")
     dtype = _dtypes.get_default_dtype() if dtype is None else _dtypes.to_dtype(dtype)
-    return _finish(np.power(base, exponents).astype(dtype.numpy), None, device, requires_grad)
+    return _finish(logspace_values(start, end, int(steps), float(base), dtype.numpy), None,
+                   device, requires_grad)
 
 
 @factory_out

@@ -224,6 +224,48 @@ def test_linspace_dtypes():
     _both(lambda m: m.linspace(0, 1, 5, dtype=m.float16))
 
 
+LINSPACE_DTYPES = ["float32", "float64", "float16", "bfloat16", "int64", "int32", "uint8",
+                   "complex64", "complex128"]
+
+
+def _random_ends(rng, dtype):
+    start, end = rng.standard_normal(2) * rng.choice([1, 10, 100])
+    if dtype == "uint8":
+        start, end = abs(start) % 200, abs(end) % 200
+    if dtype.startswith("complex"):
+        start, end = complex(start, rng.standard_normal()), complex(end, rng.standard_normal())
+    return start, end, int(rng.integers(0, 40))
+
+
+@pytest.mark.parametrize("dtype", LINSPACE_DTYPES)
+def test_linspace_is_bit_exact(dtype):
+    """PyTorch's kernel arithmetic per dtype (fused multiply-adds, half-type rounding, double
+    steps for integers, complex parts), over random ends and lengths."""
+    rng = np.random.default_rng(7)
+    for _ in range(60):
+        start, end, steps = _random_ends(rng, dtype)
+        expected = torch.linspace(start, end, steps, dtype=getattr(torch, dtype))
+        actual = rustorch.linspace(start, end, steps, dtype=getattr(rustorch, dtype))
+        assert_close(actual, expected, rtol=0, atol=0)
+
+
+def test_linspace_complex_ends_give_a_complex_tensor():
+    _both(lambda m: m.linspace(0, 1j, 5))
+    _both(lambda m: m.linspace(1 + 2j, 3, 4, dtype=m.complex128))
+
+
+@pytest.mark.parametrize("dtype", ["float64", "int64", "int32"])
+def test_logspace_is_bit_exact(dtype):
+    rng = np.random.default_rng(8)
+    for _ in range(60):
+        start, end, steps = _random_ends(rng, "uint8" if dtype.startswith("int") else dtype)
+        start, end = start / 40, end / 40
+        base = float(rng.choice([2.0, 10.0, 2.5, 0.5]))
+        expected = torch.logspace(start, end, steps, base=base, dtype=getattr(torch, dtype))
+        actual = rustorch.logspace(start, end, steps, base=base, dtype=getattr(rustorch, dtype))
+        assert_close(actual, expected, rtol=0, atol=0)
+
+
 @pytest.mark.parametrize("args", [(0, 2, 3), (-1, 1, 5), (0, 3, 4, 2), (1, 0, 3, 0.5),
                                   (0, 2, 1)], ids=str)
 def test_logspace(args):

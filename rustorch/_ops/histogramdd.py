@@ -14,6 +14,7 @@ import operator
 import numpy as np
 
 from .. import dtypes as _dtypes
+from .._linspace import linspace_values
 from ..errors import ArgumentTypeError, DTypeNotImplementedError, ShapeError, TensorIndexError
 from ..return_types import namedtuple_result
 from ..tensor import _TORCH_TYPE_NAMES, Tensor
@@ -30,17 +31,8 @@ def _type_name(dtype) -> str:
 
 
 def _linspace(xp, low: float, high: float, count: int, dtype):
-    """PyTorch's CPU ``linspace`` in ``dtype``: the first half counted up from ``low``, the
-    second down from ``high``, with the step rounded to ``dtype``. (PyTorch's compiled kernel
-    may fuse a multiply-add, so an edge can differ from it in the last bit.)"""
-    start, end = dtype.type(low), dtype.type(high)
-    if count == 1:
-        return xp.asarray([start], dtype=dtype)
-    step = (end - start) / dtype.type(count - 1)
-    index = np.arange(count)
-    values = np.where(index < count // 2, start + step * index.astype(dtype),
-                      end - step * (count - 1 - index).astype(dtype)).astype(dtype)
-    return xp.asarray(values)
+    """PyTorch's ``linspace`` bin edges in ``dtype``, bit for bit, on ``xp``'s device."""
+    return xp.asarray(linspace_values(low, high, count, dtype))
 
 
 def _bin_counts(bins, dims: int) -> list:

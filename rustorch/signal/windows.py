@@ -21,6 +21,7 @@ import numpy as np
 from .. import dtypes as _dtypes
 from .._ops.windows import bessel_i0, window_length_argument
 from ..creation import _finish
+from .._linspace import linspace_values
 from ..errors import ArgumentError, ArgumentTypeError
 from ..layout import strided
 from ..tensor import Tensor
@@ -44,19 +45,8 @@ def _checks(name: str, M, dtype, layout):
 
 
 def _linspace(start, end, steps: int, scalar) -> np.ndarray:
-    """``torch.linspace`` in the dtype of ``scalar`` (a NumPy scalar type), as PyTorch's CPU
-    kernel computes it: the first half ``start + step * i``, the second half
-    ``end - step * (steps - 1 - i)``, each a fused multiply-add (one rounding), emulated in a
-    wider type."""
-    start, end = scalar(start), scalar(end)
-    if steps == 1:
-        return np.array([start])
-    step = (end - start) / scalar(steps - 1)
-    wide = np.float64 if scalar is np.float32 else np.longdouble
-    index = np.arange(steps)
-    from_start = wide(start) + wide(step) * index.astype(wide)
-    from_end = wide(end) - wide(step) * (steps - 1 - index).astype(wide)
-    return np.where(index < steps // 2, from_start, from_end).astype(scalar)
+    """``torch.linspace`` in the dtype of ``scalar`` (a NumPy scalar type), bit for bit."""
+    return linspace_values(start, end, steps, scalar)
 
 
 def _rounded(function, values, scalar):
