@@ -82,6 +82,7 @@ from . import backends, distributions, fft, special, testing  # noqa: E402,F401
 from .utils import data as _data  # noqa: E402,F401
 from .nn.functional import log_softmax, softmax  # noqa: E402,F401
 from .nn._functional.ctc import ctc_loss_aten as ctc_loss  # noqa: E402,F401
+from ._ops.functional_aliases import *  # noqa: E402,F401,F403  (torch.layer_norm ...)
 from .utils.dlpack import from_dlpack, to_dlpack  # noqa: E402,F401
 from .autograd import functional as _autograd_functional  # noqa: E402,F401
 
