@@ -83,6 +83,20 @@ from .utils import data as _data  # noqa: E402,F401
 from .nn.functional import log_softmax, softmax  # noqa: E402,F401
 from .nn._functional.ctc import ctc_loss_aten as ctc_loss  # noqa: E402,F401
 from ._ops.functional_aliases import *  # noqa: E402,F401,F403  (torch.layer_norm ...)
+from ._legacy_types import legacy_types as _legacy_types  # noqa: E402
+from ._legacy_types import set_default_tensor_type  # noqa: E402,F401
+globals().update(_legacy_types(is_cuda=False))  # torch.FloatTensor, torch.LongTensor ...
+
+
+def set_flush_denormal(mode: bool) -> bool:
+    """Whether denormal flushing could be set: NumPy has no switch for it, so False (what
+    PyTorch answers on machines without support), and nothing changes."""
+    return False
+
+
+def get_device(input) -> int:
+    """``input.get_device()``: -1 for a CPU tensor, else the CUDA device index."""
+    return input.get_device()
 from .utils.dlpack import from_dlpack, to_dlpack  # noqa: E402,F401
 from .autograd import functional as _autograd_functional  # noqa: E402,F401
 

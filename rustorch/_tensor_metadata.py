@@ -9,7 +9,7 @@ import numpy as np
 from . import _backend
 from . import dtypes as _dtypes
 from .autograd.inference import InferenceVersion
-from .errors import AutogradError, DTypeError
+from .errors import AutogradError
 
 __all__ = ["Size", "TensorMetadata", "wrap_dim", "contiguous_strides"]
 
@@ -189,21 +189,16 @@ class TensorMetadata:
         return prefix + names.get(self.dtype.name, "Tensor")
 
     def type(self, dtype=None, non_blocking: bool = False, **kwargs):
+        """The type name (``'torch.FloatTensor'``), or this tensor converted to a legacy type
+        (``torch.cuda.DoubleTensor``, ``'torch.LongTensor'``: dtype and device) or a dtype."""
         if dtype is None:
             return self.type_name()
-        if isinstance(dtype, str):
-            for name, value in _TYPE_NAMES.items():
-                if dtype.endswith(name):
-                    return self.to(value)
-            raise DTypeError(f"type: invalid type {dtype!r}")
+        from ._legacy_types import resolve, tensortype
+        if isinstance(dtype, (str, tensortype)):
+            target = resolve(dtype)
+            return self.to(device="cuda" if target.is_cuda else "cpu", dtype=target.dtype)
         return self.to(_dtypes.to_dtype(dtype))
 
-
-_TYPE_NAMES = {"FloatTensor": _dtypes.float32, "DoubleTensor": _dtypes.float64,
-               "HalfTensor": _dtypes.float16, "BFloat16Tensor": _dtypes.bfloat16,
-               "LongTensor": _dtypes.int64, "IntTensor": _dtypes.int32,
-               "ShortTensor": _dtypes.int16, "CharTensor": _dtypes.int8,
-               "ByteTensor": _dtypes.uint8, "BoolTensor": _dtypes.bool}
 
 
 def contiguous_strides(shape) -> tuple:

@@ -319,3 +319,11 @@ def stream(stream: Stream | None):
     """Context manager running the block on ``stream`` (None: no change)."""
     import contextlib
     return contextlib.nullcontext() if stream is None else stream
+
+
+def _add_legacy_types() -> None:
+    from .._legacy_types import legacy_types
+    globals().update(legacy_types(is_cuda=True))  # torch.cuda.FloatTensor ...
+
+
+_add_legacy_types()
