@@ -27,7 +27,7 @@ from .tensor import Size, Tensor, tensor_method
 
 __all__ = ["Generator", "default_generator", "manual_seed", "seed", "initial_seed",
            "get_rng_state", "set_rng_state", "fork_rng", "rand", "randn", "randint", "randperm",
-           "normal", "bernoulli", "multinomial", "poisson", "rand_like", "randn_like",
+           "normal", "bernoulli", "multinomial", "poisson", "binomial", "rand_like", "randn_like",
            "randint_like"]
 
 _DEFAULT_SEED = 67280421310721
@@ -476,6 +476,35 @@ def poisson(input: Tensor, generator: Generator | None = None) -> Tensor:
     rng = _generator(generator, input.device)
     array = rng.poisson(rates.astype(np.float64)).astype(input._data.dtype)
     return _Sampled.apply(input, sample=_backend.to_device(array, input.device))
+
+
+def binomial(count: Tensor, prob: Tensor, generator: Generator | None = None) -> Tensor:
+    """Binomial samples: ``floor(count)`` trials (none for a negative count) with success
+    probability ``prob``, broadcast; ``prob >= 1`` gives ``count`` itself and ``prob <= 0``
+    zero, as PyTorch's sampler does. Floating-point inputs of one dtype, which the result
+    has; recorded but not differentiable, as in PyTorch."""
+    from ._ops.copy_variants import NotDifferentiable
+    for name, value in (("count", count), ("prob", prob)):
+        if not isinstance(value, Tensor):
+            raise ArgumentTypeError(f"binomial(): argument '{name}' must be Tensor, not "
+                                    f"{type(value).__name__}")
+    if not count.dtype.is_floating_point:
+        raise ArgumentValueError(f"binomial only supports floating-point dtypes for count, "
+                                 f"got: {_dtypes_name(count.dtype)}")
+    if prob.dtype is not count.dtype:
+        raise DTypeError(f"binomial: Found dtype {_dtypes_name(prob.dtype)} but expected "
+                         f"{_dtypes_name(count.dtype)} (give prob count's dtype)")
+    rng = _generator(generator, count.device)
+
+    def compute(xp, trials, chances):
+        trials = _backend.to_device(trials, _backend.CPU).astype(np.float64)
+        chances = _backend.to_device(chances, _backend.CPU).astype(np.float64)
+        trials, chances = np.broadcast_arrays(np.maximum(trials, 0.0), chances)
+        sample = rng.binomial(np.floor(trials).astype(np.int64), np.clip(chances, 0.0, 1.0))
+        # PyTorch's sampler: a certain success gives the count itself (not floored)
+        sample = np.where(chances >= 1, trials, sample).astype(count._data.dtype)
+        return _backend.to_device(sample, count.device)
+    return NotDifferentiable.apply(count, prob, compute=compute, op="binomial")
 
 
 from . import _random_inplace  # noqa: E402,F401  (Tensor.uniform_, normal_ ... attach)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import rustorch
-from tests._oracle import DEVICE, ON_CPU, as_numpy, torch
+from tests._oracle import DEVICE, ON_CPU, as_numpy, check_error, torch
 
 N = 200_000
 
@@ -355,3 +355,33 @@ def test_complex_normal_splits_the_variance_between_parts():
     for part in (sample.real, sample.imag):
         assert abs(float(part.mean()) - 1.0) < 0.02
         assert abs(float(part.std()) - 2.0 * np.sqrt(0.5)) < 0.02
+
+
+# ----------------------------------------------------------------- binomial
+def test_binomial_moments_and_reproducibility():
+    counts = rustorch.full((40000,), 12.0)
+    chances = rustorch.full((40000,), 0.25)
+    generator = rustorch.Generator(device=DEVICE).manual_seed(5)
+    sample = rustorch.binomial(counts, chances, generator=generator)
+    assert sample.dtype is rustorch.float32 and sample.shape == counts.shape
+    values = as_numpy(sample)
+    assert abs(values.mean() - 3.0) < 0.05 and abs(values.var() - 2.25) < 0.1
+    assert (values == np.floor(values)).all() and values.min() >= 0 and values.max() <= 12
+    generator.manual_seed(5)
+    assert (rustorch.binomial(counts, chances, generator=generator) == sample).all()
+
+
+def test_binomial_edges_broadcast_and_errors_like_torch():
+    # deterministic edges: prob <= 0 gives 0, prob >= 1 the count itself, count < 0 nothing
+    for m in (torch, rustorch):
+        result = m.binomial(m.tensor([7.0, 7.0, 3.5, -2.0, 2.5, -2.0]),
+                            m.tensor([0.0, 1.0, 1.0, 0.5, 1.7, 1.0]))
+        assert result.tolist() == [0.0, 7.0, 3.5, 0.0, 2.5, 0.0], m.__name__
+    values = rustorch.binomial(rustorch.full((20000,), 3.5), rustorch.full((20000,), 0.5))
+    assert set(np.unique(as_numpy(values))) <= {0.0, 1.0, 2.0, 3.0}  # floor(3.5) trials
+    for m in (torch, rustorch):
+        assert tuple(m.binomial(m.ones(2, 1), m.full((3,), 0.5)).shape) == (2, 3)
+    check_error(lambda m: m.binomial(m.tensor([3, 4]), m.tensor([0.5, 0.5])))
+    check_error(lambda m: m.binomial(m.tensor([3.0]), m.tensor([0.5], dtype=m.float64)))
+    check_error(lambda m: m.binomial(m.tensor([3.0], requires_grad=True),
+                                     m.tensor([0.5])).sum().backward())
