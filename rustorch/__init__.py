@@ -73,6 +73,7 @@ from ._ops.copy_variants import *  # noqa: E402,F401,F403
 from ._ops.index_reduce import *  # noqa: E402,F401,F403
 from ._ops.histogramdd import *  # noqa: E402,F401,F403
 from ._ops import inplace_more as _inplace_more  # noqa: E402,F401
+from ._ops import tensor_extras as _tensor_extras  # noqa: E402,F401
 from ._switches import *  # noqa: E402,F401,F403
 from ._frombuffer import frombuffer  # noqa: E402,F401
 from .random import *  # noqa: E402,F401,F403
