@@ -116,7 +116,7 @@ from .serialization import load, save  # noqa: E402
 from ._ops.windows import *  # noqa: E402,F401,F403
 from ._ops.spectral import *  # noqa: E402,F401,F403
 from . import signal  # noqa: E402,F401
-from .storage import UntypedStorage  # noqa: E402,F401
+from .storage import TypedStorage, UntypedStorage  # noqa: E402,F401
 from . import func  # noqa: E402,F401
 from . import amp  # noqa: E402,F401
 from .amp import autocast  # noqa: E402,F401

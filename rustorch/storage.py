@@ -11,7 +11,7 @@ from . import _backend, _switches
 from ._storage_blocks import block_bytes, pointer
 from .errors import ArgumentTypeError, NotSupportedError, ShapeError, TensorIndexError
 
-__all__ = ["UntypedStorage"]
+__all__ = ["UntypedStorage", "TypedStorage"]
 
 
 class UntypedStorage:
@@ -151,4 +151,111 @@ def _checked_index(index: int, size: int) -> int:
     return position
 
 
+class TypedStorage:
+    """The deprecated typed view of a storage (``Tensor.storage()``): the same bytes read as
+    elements of ``dtype``; sizes and indices count elements. Writes go to the tensor."""
+
+    __slots__ = ("_untyped_storage", "dtype")
+
+    def __init__(self, untyped: UntypedStorage, dtype) -> None:
+        self._untyped_storage = untyped
+        self.dtype = dtype
+
+    def _elements(self):
+        flat = self._untyped_storage._bytes
+        usable = flat.size - flat.size % self.dtype.itemsize
+        return flat[:usable].view(self.dtype.numpy)
+
+    def size(self) -> int:
+        return self._untyped_storage.nbytes() // self.dtype.itemsize
+
+    __len__ = size
+
+    def element_size(self) -> int:
+        return self.dtype.itemsize
+
+    def nbytes(self) -> int:
+        return self._untyped_storage.nbytes()
+
+    def data_ptr(self) -> int:
+        return self._untyped_storage.data_ptr()
+
+    @property
+    def device(self) -> _backend.device:
+        return self._untyped_storage.device
+
+    @property
+    def is_cuda(self) -> bool:
+        return self._untyped_storage.is_cuda
+
+    def untyped(self) -> UntypedStorage:
+        return self._untyped_storage
+
+    def tolist(self) -> list:
+        elements = self._elements()
+        host = elements if isinstance(elements, np.ndarray) else elements.get()
+        if self.dtype.name == "bfloat16":
+            host = host.astype(np.float32)
+        return host.tolist()
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            raise NotSupportedError("slices are only supported in UntypedStorage.__getitem__ "
+                                    "(index the tensor, or storage.untyped(), instead)")
+        if not isinstance(index, (int, np.integer)) or isinstance(index, bool):
+            raise ArgumentTypeError(f"TypedStorage indices must be integers or slices, not "
+                                    f"{type(index).__name__}")
+        value = self._elements()[_checked_index(index, self.size())]
+        return value.item() if hasattr(value, "item") else value
+
+    def __setitem__(self, index, value) -> None:
+        if not isinstance(index, slice):
+            index = _checked_index(index, self.size())
+        self._elements()[index] = value
+
+    def fill_(self, value) -> "TypedStorage":
+        self._elements()[...] = value
+        return self
+
+    def copy_(self, source: "TypedStorage", non_blocking: bool = False) -> "TypedStorage":
+        if len(source) != len(self):
+            raise ShapeError(f"TypedStorage.copy_: size mismatch, {len(self)} elements here "
+                             f"and {len(source)} in the source")
+        self._elements()[...] = _backend.to_device(source._elements(), self.device)
+        return self
+
+    def clone(self) -> "TypedStorage":
+        return TypedStorage(self._untyped_storage.clone(), self.dtype)
+
+    def to(self, device=None, non_blocking: bool = False) -> "TypedStorage":
+        return TypedStorage(self._untyped_storage.to(device), self.dtype)
+
+    def cpu(self) -> "TypedStorage":
+        return self.to("cpu")
+
+    def cuda(self, device=None, non_blocking: bool = False) -> "TypedStorage":
+        return TypedStorage(self._untyped_storage.cuda(device), self.dtype)
+
+    def __repr__(self) -> str:
+        values = "\n".join(f" {value}" for value in self.tolist())
+        header = (f"[torch.storage.TypedStorage(dtype={self.dtype}, device={self.device}) of "
+                  f"size {self.size()}]")
+        return f"{values}\n{header}" if values else header
+
+    def __iter__(self):
+        return iter(self.tolist())
+
+
+def tensor_storage(tensor) -> TypedStorage:
+    """``Tensor.storage()``: the typed storage (deprecated in PyTorch, with its warning)."""
+    import warnings
+    warnings.warn("TypedStorage is deprecated. It will be removed in the future and "
+                  "UntypedStorage will be the only storage class. This should only matter to "
+                  "you if you are using storages directly.  To access UntypedStorage directly, "
+                  "use tensor.untyped_storage() instead of tensor.storage()", UserWarning,
+                  stacklevel=2)
+    return TypedStorage(tensor.untyped_storage(), tensor.dtype)
+
+
 _switches._storage_classes.add(UntypedStorage)
+_switches._storage_classes.add(TypedStorage)

@@ -39,4 +39,29 @@ def test_as_subclass_keeps_data_and_graph():
 
 def test_record_stream_needs_a_cuda_tensor():
     with pytest.raises(RuntimeError, match="CUDA tensor"):
-        rustorch.ones(2).record_stream(None)
+        rustorch.ones(2, device="cpu").record_stream(None)
+
+
+@pytest.mark.filterwarnings("ignore:TypedStorage is deprecated")
+def test_typed_storage_like_torch():
+    facts = []
+    for m in (torch, rustorch):
+        x = m.arange(6.0).reshape(2, 3)
+        storage = x.storage()
+        row = x[1].storage()
+        storage[0] = 10.0
+        facts.append((storage.size(), len(storage), str(storage.dtype), storage.element_size(),
+                      storage.nbytes(), storage.data_ptr() == x.data_ptr(), storage[1],
+                      storage.tolist(), row.size(), float(x[0, 0]),
+                      storage.clone().tolist(), storage.device == x.device,
+                      storage.untyped().nbytes(),
+                      m.ones(2, dtype=m.int64).storage().tolist()))
+    assert facts[0] == facts[1]
+    with pytest.warns(UserWarning, match="TypedStorage is deprecated"):
+        rustorch.ones(2).storage()
+    storage = rustorch.zeros(3).storage()
+    storage.fill_(2.5)
+    assert storage.tolist() == [2.5, 2.5, 2.5]
+    with pytest.raises(IndexError):
+        storage[3]
+    check_error(lambda m: m.ones(4).storage()[1:3])

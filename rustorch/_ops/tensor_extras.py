@@ -1,6 +1,6 @@
 """Small Tensor methods PyTorch code meets: ``output_nr``, ``to_dense`` (strided tensors are
-dense already), ``is_set_to``, ``as_subclass``, ``is_distributed``, ``record_stream`` and the
-removed ``volatile`` flag."""
+dense already), ``is_set_to``, ``as_subclass``, ``is_distributed``, ``record_stream``, the removed
+``volatile`` flag and the deprecated typed ``storage()``."""
 from __future__ import annotations
 
 import warnings
@@ -70,3 +70,10 @@ def _volatile(self) -> bool:
 
 
 Tensor.volatile = property(_volatile)
+
+
+@tensor_method
+def storage(self):
+    """The deprecated typed storage (see ``rustorch.storage.TypedStorage``)."""
+    from ..storage import tensor_storage
+    return tensor_storage(self)
