@@ -65,3 +65,26 @@ def test_typed_storage_like_torch():
     with pytest.raises(IndexError):
         storage[3]
     check_error(lambda m: m.ones(4).storage()[1:3])
+
+
+@pytest.mark.filterwarnings("ignore:non-inplace resize")
+def test_resize_set_and_dims_like_torch():
+    grads, facts = [], []
+    for m in (torch, rustorch):
+        x = m.arange(6.0, requires_grad=True)
+        y = x.resize(2, 3)
+        (y * m.tensor([1.0, 2.0, 3.0])).sum().backward()
+        grads.append(x.grad)
+        target, source = m.ones(2), m.arange(4.0)
+        target.set_(source)
+        source[0] = 9.0  # shared memory
+        emptied = m.ones(3).set_()
+        facts.append((tuple(y.shape), tuple(x.resize_as(m.ones(3, 2)).shape), target.tolist(),
+                      target.data_ptr() == source.data_ptr(), tuple(emptied.shape),
+                      x.dense_dim(), x.sparse_dim()))
+    assert_close(grads[1], grads[0])
+    assert facts[0] == facts[1]
+    check_error(lambda m: m.arange(6.0).resize(4))
+    check_error(lambda m: m.ones(2, requires_grad=True).set_(m.ones(3)))
+    with pytest.warns(UserWarning, match="non-inplace resize is deprecated"):
+        rustorch.ones(4).resize(2, 2)

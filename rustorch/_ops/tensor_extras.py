@@ -1,12 +1,13 @@
 """Small Tensor methods PyTorch code meets: ``output_nr``, ``to_dense`` (strided tensors are
 dense already), ``is_set_to``, ``as_subclass``, ``is_distributed``, ``record_stream``, the removed
-``volatile`` flag and the deprecated typed ``storage()``."""
+``volatile`` flag, the deprecated typed ``storage()`` and ``resize``/``resize_as``,
+``set_``, ``dense_dim``/``sparse_dim``."""
 from __future__ import annotations
 
 import warnings
 
 from .._backend import device_of
-from ..errors import ArgumentTypeError, DeviceError
+from ..errors import ArgumentTypeError, DeviceError, DTypeError, NotSupportedError, ShapeError
 from ..tensor import Tensor, tensor_method
 
 __all__: list[str] = []
@@ -77,3 +78,62 @@ def storage(self):
     """The deprecated typed storage (see ``rustorch.storage.TypedStorage``)."""
     from ..storage import tensor_storage
     return tensor_storage(self)
+
+
+@tensor_method
+def dense_dim(self) -> int:
+    """A strided tensor's dims are all dense."""
+    return self.ndim
+
+
+@tensor_method
+def sparse_dim(self) -> int:
+    return 0
+
+
+@tensor_method
+def resize(self, *sizes) -> Tensor:
+    """Deprecated out-of-place resize: a reshaped copy with the same number of elements,
+    differentiable (PyTorch's autograd ``Resize``)."""
+    warnings.warn("non-inplace resize is deprecated", UserWarning, stacklevel=2)
+    return _resized(self, sizes, "resize")
+
+
+@tensor_method
+def resize_as(self, tensor: Tensor) -> Tensor:
+    warnings.warn("non-inplace resize_as is deprecated", UserWarning, stacklevel=2)
+    return _resized(self, tuple(tensor.shape), "resize_as")
+
+
+def _resized(self, sizes, op: str) -> Tensor:
+    import math
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        sizes = tuple(sizes[0])
+    count = math.prod(sizes)
+    if count != self.numel():
+        raise ShapeError(f"{op}: requested resize to {'x'.join(map(str, sizes))} ({count} "
+                         f"elements in total), but the given tensor has a size of "
+                         f"{'x'.join(map(str, self.shape))} ({self.numel()} elements). "
+                         f"autograd's resize can only change the shape of a given tensor, "
+                         f"while preserving the number of elements (use resize_ to change "
+                         f"the element count)")
+    return self.contiguous().clone().view(*sizes)
+
+
+@tensor_method
+def set_(self, source: Tensor | None = None, *args, **kwargs) -> Tensor:
+    """Make this tensor share ``source``'s memory, shape and strides (or, with no source, an
+    empty tensor). Storage and offset arguments are not supported."""
+    if args or kwargs or source is not None and not isinstance(source, Tensor):
+        raise NotSupportedError("set_: only set_(tensor) and set_() are supported; view the "
+                                "tensor instead of passing a storage, offset and strides")
+    self._check_inplace()
+    if source is None:
+        self._data = self._xp().empty((0,), dtype=self._data.dtype)
+    else:
+        if source.dtype is not self.dtype:
+            raise DTypeError(f"set_: expected a source of dtype {self.dtype}, got "
+                             f"{source.dtype} (convert it first)")
+        self._data = source._data
+    self._bump_version()
+    return self
