@@ -13,7 +13,8 @@ def test_api_surface_matches_torch_cuda():
     for name in ("is_available", "device_count", "current_device", "set_device", "synchronize",
                  "manual_seed", "manual_seed_all", "get_device_name", "memory_allocated",
                  "max_memory_allocated", "memory_reserved", "empty_cache", "device", "Stream",
-                 "Event", "current_stream", "get_device_capability", "is_initialized"):
+                 "Event", "current_stream", "get_device_capability", "is_initialized",
+                 "get_rng_state", "set_rng_state", "get_rng_state_all", "set_rng_state_all"):
         assert hasattr(torch.cuda, name) and hasattr(cuda, name), name
 
 
@@ -36,7 +37,8 @@ def test_cpu_only_answers_like_cpu_torch():
     lambda: cuda.set_device(0), lambda: cuda.Stream(), lambda: cuda.Event(),
     lambda: cuda.current_stream(), lambda: cuda.device(0).__enter__(),
     lambda: rustorch.ones(2).to("cuda"), lambda: rustorch.ones(2).cuda(),
-    lambda: rustorch.zeros(2, device="cuda"),
+    lambda: rustorch.zeros(2, device="cuda"), lambda: cuda.get_rng_state(),
+    lambda: cuda.set_rng_state(rustorch.get_rng_state()),
 ])
 def test_gpu_calls_raise_device_error(call):
     with pytest.raises(RuntimeError) as info:
@@ -58,6 +60,19 @@ def test_cuda_seed_does_not_touch_cpu_generator():
     rustorch.manual_seed(3)
     cuda.manual_seed(99)
     np.testing.assert_array_equal(rustorch.rand(4).numpy(), expected)
+
+
+@pytest.mark.cuda
+@needs_cuda
+def test_cuda_rng_state_round_trips():
+    state = cuda.get_rng_state()
+    assert state.dtype is rustorch.uint8 and not state.is_cuda
+    first = rustorch.rand(5, device="cuda").cpu().numpy()
+    cuda.set_rng_state(state)
+    np.testing.assert_array_equal(rustorch.rand(5, device="cuda").cpu().numpy(), first)
+    states = cuda.get_rng_state_all()
+    assert len(states) == cuda.device_count()
+    cuda.set_rng_state_all(states)
 
 
 @pytest.mark.cuda

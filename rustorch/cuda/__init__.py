@@ -21,7 +21,8 @@ __all__ = ["is_available", "device_count", "current_device", "set_device", "sync
            "memory_allocated", "max_memory_allocated", "memory_reserved",
            "max_memory_reserved", "reset_peak_memory_stats", "empty_cache", "is_initialized",
            "init", "device", "device_of", "Stream", "Event", "current_stream", "default_stream",
-           "stream", "is_bf16_supported"]
+           "stream", "is_bf16_supported", "get_rng_state", "set_rng_state", "get_rng_state_all",
+           "set_rng_state_all"]
 
 _peak_allocated: dict[int, int] = {}  # CuPy's pool keeps no peak; remember the largest seen
 _peak_reserved: dict[int, int] = {}
@@ -109,6 +110,30 @@ def initial_seed() -> int:
     _cupy("initial_seed()")
     from .. import random
     return random.initial_seed()
+
+
+def get_rng_state(device: Any = "cuda"):
+    """The CUDA generator's state as a CPU uint8 tensor: rustorch's CUDA samples come from the
+    CPU generator, so it is that generator's state (restorable with ``set_rng_state``)."""
+    _cupy("get_rng_state()")
+    from .. import random
+    return random.get_rng_state()
+
+
+def set_rng_state(new_state, device: Any = "cuda") -> None:
+    _cupy("set_rng_state()")
+    from .. import random
+    random.set_rng_state(new_state)
+
+
+def get_rng_state_all() -> list:
+    """One state per CUDA device (the shared generator's, see ``get_rng_state``)."""
+    return [get_rng_state(index) for index in range(device_count())]
+
+
+def set_rng_state_all(new_states) -> None:
+    for state in new_states:
+        set_rng_state(state)
 
 
 # ----------------------------------------------------------------- device properties
