@@ -15,4 +15,5 @@ exec env RUSTORCH_TEST_DEVICE=cuda "${PYTHON:-python}" -m pytest -q -p no:random
     tests/test_tensor_str.py tests/test_switches.py tests/test_tensor_protocol.py \
     tests/test_testing.py tests/test_distributions_more.py \
     tests/test_distributions_transforms.py tests/test_promotion_properties.py \
-    tests/test_out_arguments.py tests/test_factory_arguments.py tests/test_out_dtypes.py
+    tests/test_out_arguments.py tests/test_factory_arguments.py tests/test_out_dtypes.py \
+    tests/test_tensor_extras.py tests/test_legacy_types.py

@@ -17,8 +17,9 @@ def test_legacy_type_builds_and_recognizes_its_tensors(name):
         from_data = kind([[1, 0], [2, 3]])
         results.append((repr(kind), str(kind.dtype), kind.is_cuda, tuple(sized.shape),
                         str(sized.dtype), as_numpy(from_data).tolist(), str(from_data.dtype),
-                        isinstance(from_data, kind), isinstance(m.ones(2), kind),
-                        tuple(kind(m.Size([4])).shape), m.ones(2).type() if name == NAMES[0]
+                        isinstance(from_data, kind), isinstance(m.ones(2, device="cpu"), kind),
+                        tuple(kind(m.Size([4])).shape),
+                        m.ones(2, device="cpu").type() if name == NAMES[0]
                         else None, repr(getattr(m.cuda, name))))
     assert results[0] == results[1]
 
