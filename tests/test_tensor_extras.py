@@ -88,3 +88,24 @@ def test_resize_set_and_dims_like_torch():
     check_error(lambda m: m.ones(2, requires_grad=True).set_(m.ones(3)))
     with pytest.warns(UserWarning, match="non-inplace resize is deprecated"):
         rustorch.ones(4).resize(2, 2)
+
+
+@pytest.mark.filterwarnings("ignore:TypedStorage is deprecated")
+def test_typed_storage_copies_and_prints_like_torch():
+    seen = []
+    for m in (torch, rustorch):
+        storage = m.tensor([1.0, 2.0, 3.0], device="cpu").storage()
+        other = m.tensor([7.0, 8.0, 9.0], device="cpu").storage()
+        storage.copy_(other)
+        storage[1] = 5.0
+        moved = storage.cpu()
+        seen.append((repr(storage), list(storage), moved.tolist(),
+                     storage.to(device="cpu").tolist(), storage.is_cuda,
+                     storage.untyped().nbytes()))
+    assert seen[0] == seen[1]
+    with pytest.raises(RuntimeError, match="size mismatch"):
+        rustorch.ones(2, device="cpu").storage().copy_(rustorch.ones(3, device="cpu").storage())
+    with pytest.raises(TypeError):
+        rustorch.ones(2, device="cpu").storage()["a"]
+    bf16 = rustorch.tensor([1.5, 2.0], dtype=rustorch.bfloat16, device="cpu").storage()
+    assert bf16.tolist() == [1.5, 2.0] and bf16.element_size() == 2
