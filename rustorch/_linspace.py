@@ -20,12 +20,15 @@ import numpy as np
 __all__ = ["linspace_values", "logspace_values"]
 
 
-def _float_values(start, end, steps: int, scalar) -> np.ndarray:
+def _float_values(start, end, steps: int, scalar, fused: bool = True) -> np.ndarray:
+    """linspace's formula in ``scalar``: each value one fused multiply-add (emulated in a
+    wider type), or with ``fused=False`` every operation rounded to ``scalar`` (how the
+    logspace kernel forms its exponents)."""
     start, end = scalar(start), scalar(end)
     if steps == 1:
         return np.array([start], dtype=scalar)
     step = (end - start) / scalar(steps - 1)
-    wide = np.float64 if scalar is np.float32 else np.longdouble
+    wide = scalar if not fused else np.float64 if scalar is np.float32 else np.longdouble
     index = np.arange(steps)
     from_start = wide(start) + wide(step) * index.astype(wide)
     from_end = wide(end) - wide(step) * (steps - 1 - index).astype(wide)
@@ -89,18 +92,6 @@ def linspace_values(start, end, steps: int, numpy_dtype) -> np.ndarray:
     return _float_values(start, end, steps, numpy_dtype.type)
 
 
-def _rounded_steps(start, end, steps: int, scalar) -> np.ndarray:
-    """linspace's formula with every operation rounded to ``scalar`` (no fused multiply-add):
-    how the logspace kernel forms its exponents."""
-    start, end = scalar(start), scalar(end)
-    if steps == 1:
-        return np.array([start], dtype=scalar)
-    step = (end - start) / scalar(steps - 1)
-    index = np.arange(steps)
-    return np.where(index < steps // 2, start + step * index.astype(scalar),
-                    end - step * (steps - 1 - index).astype(scalar)).astype(scalar)
-
-
 def logspace_values(start, end, steps: int, base: float, numpy_dtype) -> np.ndarray:
     """``torch.logspace``: ``base`` (a double) to the power of linspace-style exponents
     formed in the dtype without fused multiply-adds (in double, untruncated, for integer
@@ -116,12 +107,13 @@ def logspace_values(start, end, steps: int, base: float, numpy_dtype) -> np.ndar
     elif numpy_dtype.kind == "c":
         part = np.float32 if numpy_dtype == np.complex64 else np.float64
         start, end = complex(start), complex(end)
-        exponents = _rounded_steps(start.real, end.real, steps, part) + \
-            1j * _rounded_steps(start.imag, end.imag, steps, part).astype(np.complex128)
+        exponents = _float_values(start.real, end.real, steps, part, fused=False) + \
+            1j * _float_values(start.imag, end.imag, steps, part, fused=False).astype(
+                np.complex128)
     elif numpy_dtype.itemsize < 4:
         exponents = _half_values(start, end, steps, numpy_dtype.type)
     else:
-        exponents = _rounded_steps(start, end, steps, numpy_dtype.type)
+        exponents = _float_values(start, end, steps, numpy_dtype.type, fused=False)
     wide = np.complex128 if numpy_dtype.kind == "c" else np.float64
     with np.errstate(all="ignore"):
         values = np.power(np.float64(base), exponents.astype(wide))

@@ -8,10 +8,15 @@ import numpy as np
 
 from . import _backend
 from . import dtypes as _dtypes
+from ._legacy_types import TENSOR_TYPE_NAMES
 from .autograd.inference import InferenceVersion
 from .errors import AutogradError
 
 __all__ = ["Size", "TensorMetadata", "wrap_dim", "contiguous_strides"]
+
+# dtype name -> legacy type name ("float32" -> "FloatTensor"), for ``Tensor.type()``
+_TYPE_NAME_OF = {dtype: name for name, dtype in TENSOR_TYPE_NAMES.items()}
+_TYPE_NAME_OF.update(complex64="ComplexFloatTensor", complex128="ComplexDoubleTensor")
 
 
 class Size(tuple):
@@ -180,13 +185,8 @@ class TensorMetadata:
         return np if type(self._data) is np.ndarray else _backend.array_module(self._data)
 
     def type_name(self) -> str:
-        names = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
-                 "bfloat16": "BFloat16Tensor", "int64": "LongTensor", "int32": "IntTensor",
-                 "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor",
-                 "bool": "BoolTensor", "complex64": "ComplexFloatTensor",
-                 "complex128": "ComplexDoubleTensor"}
         prefix = "torch." if self.is_cpu else "torch.cuda."
-        return prefix + names.get(self.dtype.name, "Tensor")
+        return prefix + _TYPE_NAME_OF.get(self.dtype.name, "Tensor")
 
     def type(self, dtype=None, non_blocking: bool = False, **kwargs):
         """The type name (``'torch.FloatTensor'``), or this tensor converted to a legacy type

@@ -14,7 +14,8 @@ from .autograd import function as _function
 from .autograd.engine import run_backward
 from .autograd.function import AccumulateGrad, Node, gradient_edge
 from .autograd.grad_mode import grad_state
-from .autograd.inference import InferenceVersion, check_inplace, check_requires_grad
+from .autograd.inference import (InferenceVersion, check_inplace, check_requires_grad,
+                                 new_version_counter)
 from ._grad_assignment import check_assigned_grad
 from ._tensor_metadata import Size, TensorMetadata, wrap_dim  # noqa: F401 (re-exported)
 from ._tensor_protocol import TensorProtocol, _rebuild_tensor  # noqa: F401 (pickles)
@@ -65,7 +66,7 @@ class Tensor(TensorMetadata, TensorProtocol):
         self._grad = None
         self.grad_fn = None
         self._output_nr = 0
-        self._version_counter = [0] if not grad_state.inference else InferenceVersion((0,))
+        self._version_counter = new_version_counter()
         self._base = None
         self._view_fn = None
         self._accumulator_ref = None

@@ -14,15 +14,15 @@ def write_out(result, out, exact_dtype: str | None = None):
     ``exact_dtype`` (the op's name) each out tensor must have its result's dtype."""
     if out is None:
         return result
-    from .elementwise import _maybe_out
+    from .elementwise import _maybe_out, check_exact_out_dtype
     if isinstance(result, Tensor):
         return _maybe_out(result, out, exact_dtype)
     if not isinstance(out, (tuple, list)) or len(out) != len(result):
         raise ArgumentError(f"out= expects a tuple of {len(result)} tensors for this op")
     if exact_dtype is not None:  # every dtype checked before anything is written
         for piece, target in zip(result, out):
-            if isinstance(target, Tensor) and target.dtype is not piece.dtype:
-                _maybe_out(piece, target, exact_dtype)
+            if isinstance(target, Tensor):
+                check_exact_out_dtype(piece, target, exact_dtype)
     written = [_maybe_out(r, o, exact_dtype) for r, o in zip(result, out)]
     return type(result)(*written) if hasattr(result, "_fields") else tuple(written)
 

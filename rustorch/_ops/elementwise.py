@@ -238,6 +238,13 @@ def _rounded_div(a, b, mode):
     return RoundedDiv.apply(a, b, mode=mode, dtype=dtype)
 
 
+def check_exact_out_dtype(result: Tensor, out, op: str) -> None:
+    """PyTorch's error when ``out`` (a Tensor) lacks the result's exact dtype."""
+    if out.dtype is not result.dtype:
+        raise DTypeError(f"{op}: Expected out tensor to have dtype {result.dtype.name}, but got "
+                         f"{out.dtype.name} instead (make out= a {result.dtype.name} tensor)")
+
+
 def _maybe_out(result: Tensor, out, exact_dtype: str | None = None):
     """Write ``result`` into ``out`` (resized to the result's shape) and return ``out``.
 
@@ -263,9 +270,7 @@ def _maybe_out(result: Tensor, out, exact_dtype: str | None = None):
                           f"device)")
     if out.dtype is not result.dtype:
         if exact_dtype is not None:
-            raise DTypeError(f"{exact_dtype}: Expected out tensor to have dtype "
-                             f"{result.dtype.name}, but got {out.dtype.name} instead (make "
-                             f"out= a {result.dtype.name} tensor)")
+            check_exact_out_dtype(result, out, exact_dtype)
         out._check_cast_from(result.dtype)
     out._check_inplace()
     # keep the ``out`` object; it takes the result's shape if it differs

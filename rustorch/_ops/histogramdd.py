@@ -30,11 +30,6 @@ def _type_name(dtype) -> str:
     return _TORCH_TYPE_NAMES.get(dtype.name, dtype.name).lower()
 
 
-def _linspace(xp, low: float, high: float, count: int, dtype):
-    """PyTorch's ``linspace`` bin edges in ``dtype``, bit for bit, on ``xp``'s device."""
-    return xp.asarray(linspace_values(low, high, count, dtype))
-
-
 def _bin_counts(bins, dims: int) -> list:
     if isinstance(bins, bool) or not isinstance(bins, (int, np.integer, list, tuple)):
         raise ArgumentTypeError(f"histogramdd(): argument 'bins' must be an int, a sequence of "
@@ -184,8 +179,8 @@ def histogramdd(input: Tensor, bins, *, range=None, weight=None,  # noqa: A002
                                  f"dimension {dim}")
         outer = _outer_edges(points, dims, range)
         edges = [NotDifferentiable.apply(
-            input, compute=lambda xp_, a, low=low, high=high, count=count: _linspace(
-                xp_, low, high, count + 1, a.dtype), op="_histogramdd_bin_edges")
+            input, compute=lambda xp_, a, low=low, high=high, count=count: xp_.asarray(
+                linspace_values(low, high, count + 1, a.dtype)), op="_histogramdd_bin_edges")
             for (low, high), count in zip(outer, counts)]
         kernel = "_histogramdd_from_bin_cts"
     edge_arrays = [edge._data for edge in edges]

@@ -4,6 +4,7 @@ dense already), ``is_set_to``, ``as_subclass``, ``is_distributed``, ``record_str
 ``set_``, ``dense_dim``/``sparse_dim``."""
 from __future__ import annotations
 
+import math
 import warnings
 
 from .._backend import device_of
@@ -106,7 +107,6 @@ def resize_as(self, tensor: Tensor) -> Tensor:
 
 
 def _resized(self, sizes, op: str) -> Tensor:
-    import math
     if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
         sizes = tuple(sizes[0])
     count = math.prod(sizes)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from ..errors import AutogradError
 from .grad_mode import grad_state
 
-__all__ = ["InferenceVersion", "new_version_counter", "is_inference", "check_inplace",
+__all__ = ["InferenceVersion", "new_version_counter", "check_inplace",
            "check_requires_grad", "saved_versions", "saved_error"]
 
 
@@ -24,10 +24,6 @@ class InferenceVersion(list):
 def new_version_counter() -> list:
     """A fresh version counter: an inference one while inference mode is on."""
     return InferenceVersion((0,)) if grad_state.inference else [0]
-
-
-def is_inference(tensor) -> bool:
-    return type(tensor._version_counter) is InferenceVersion
 
 
 def check_inplace(tensor) -> None:

@@ -44,11 +44,6 @@ def _checks(name: str, M, dtype, layout):
     return M, dtype, dtype.numpy.type
 
 
-def _linspace(start, end, steps: int, scalar) -> np.ndarray:
-    """``torch.linspace`` in the dtype of ``scalar`` (a NumPy scalar type), bit for bit."""
-    return linspace_values(start, end, steps, scalar)
-
-
 def _rounded(function, values, scalar):
     """``function`` (exp, sin, cos) in float64, rounded once to ``scalar``: closer to
     PyTorch's vectorised float32 kernels (within 1 ulp of exact) than NumPy's float32 ones."""
@@ -83,7 +78,7 @@ def exponential(M: int, *, center: float | None = None, tau: float = 1.0, sym: b
     if center is None:
         center = _half_width(M, sym) / 2.0
     constant = 1 / tau
-    k = _linspace(-center * constant, (-center + (M - 1)) * constant, M, scalar)
+    k = linspace_values(-center * constant, (-center + (M - 1)) * constant, M, scalar)
     return _tensor(_rounded(np.exp, -np.abs(k), scalar), device, requires_grad)
 
 
@@ -95,7 +90,7 @@ def cosine(M: int, *, sym: bool = True, dtype=None, layout=strided, device=None,
         return _constant(0, dtype, device, requires_grad)
     start = 0.5
     constant = math.pi / (M + 1 if not sym and M > 1 else M)
-    k = _linspace(start * constant, (start + (M - 1)) * constant, M, scalar)
+    k = linspace_values(start * constant, (start + (M - 1)) * constant, M, scalar)
     return _tensor(_rounded(np.sin, k, scalar), device, requires_grad)
 
 
@@ -109,7 +104,7 @@ def gaussian(M: int, *, std: float = 1.0, sym: bool = True, dtype=None, layout=s
         return _constant(0, dtype, device, requires_grad)
     start = -_half_width(M, sym) / 2.0
     constant = 1 / (std * math.sqrt(2))
-    k = _linspace(start * constant, (start + (M - 1)) * constant, M, scalar)
+    k = linspace_values(start * constant, (start + (M - 1)) * constant, M, scalar)
     return _tensor(_rounded(np.exp, -(k * k), scalar), device, requires_grad)
 
 
@@ -126,7 +121,7 @@ def kaiser(M: int, *, beta: float = 12.0, sym: bool = True, dtype=None, layout=s
     start = -beta
     constant = scalar(2.0) * beta / scalar(M if not sym else M - 1)
     end = min(beta, start + scalar(M - 1) * constant)
-    k = _linspace(start, end, M, scalar)
+    k = linspace_values(start, end, M, scalar)
     argument = np.sqrt(beta * beta - k * k)
     return _tensor(bessel_i0(argument, scalar) / bessel_i0(beta, scalar), device,
                    requires_grad)
@@ -143,7 +138,7 @@ def general_cosine(M: int, *, a: Iterable, sym: bool = True, dtype=None, layout=
     if not a:
         raise ArgumentError("Coefficients cannot be empty")
     constant = 2 * math.pi / (M if not sym else M - 1)
-    k = _linspace(0, (M - 1) * constant, M, scalar)
+    k = linspace_values(0, (M - 1) * constant, M, scalar)
     coefficients = np.array([float((-1) ** i * w) for i, w in enumerate(a)]).astype(scalar)
     total = None
     for i, coefficient in enumerate(coefficients):  # one term per coefficient, summed in order
@@ -189,7 +184,7 @@ def bartlett(M: int, *, sym: bool = True, dtype=None, layout=strided, device=Non
         return _constant(M, dtype, device, requires_grad)
     start = -1
     constant = 2 / (M if not sym else M - 1)
-    k = _linspace(start, start + (M - 1) * constant, M, scalar)
+    k = linspace_values(start, start + (M - 1) * constant, M, scalar)
     return _tensor(scalar(1) - np.abs(k), device, requires_grad)
 
 
