@@ -60,15 +60,18 @@ def test_cuda_legacy_types():
     assert not isinstance(x, rustorch.FloatTensor)
     assert rustorch.ones(2).type("torch.cuda.DoubleTensor").device.type == "cuda"
     assert x.type("torch.FloatTensor").device.type == "cpu"
+    previous = rustorch.get_default_device()  # the device sweep runs with a CUDA default
     try:
+        rustorch.set_default_tensor_type(rustorch.FloatTensor)
+        assert not rustorch.zeros(2).is_cuda
         rustorch.set_default_tensor_type(rustorch.cuda.FloatTensor)
         assert rustorch.zeros(2).is_cuda
     finally:
-        rustorch.set_default_tensor_type(rustorch.FloatTensor)
-    assert not rustorch.zeros(2).is_cuda
+        rustorch.set_default_device(previous)
 
 
 def test_set_flush_denormal_and_get_device():
     assert rustorch.set_flush_denormal(True) is False  # no switch for it in NumPy
-    assert rustorch.get_device(rustorch.ones(1)) == torch.get_device(torch.ones(1)) == -1
+    on_cpu = rustorch.ones(1, device="cpu")
+    assert rustorch.get_device(on_cpu) == torch.get_device(torch.ones(1)) == -1
 
