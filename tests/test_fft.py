@@ -164,6 +164,36 @@ def test_out_must_be_complex_for_complex_result():
     check_error(lambda m: m.fft.fft(m.ones(4), out=m.empty(0)))
 
 
+def _message(fn, m) -> str:
+    with pytest.raises(Exception) as caught:
+        fn(m)
+    return str(caught.value)
+
+
+@pytest.mark.parametrize("name", ["fft", "ifft", "fft2", "ifftn", "rfft2", "ihfft2", "ihfftn"])
+def test_real_out_for_complex_result_names_the_kernel(name):
+    def fn(m):
+        return call(m, name, m.ones(4, 4), out=m.empty(0))
+
+    check_error(fn)
+    assert _message(fn, rustorch) == _message(fn, torch)
+
+
+@pytest.mark.parametrize("name", ["irfft", "irfft2", "irfftn", "hfft", "hfft2", "hfftn"])
+@pytest.mark.parametrize("out_dtype", ["complex64", "int64"])
+def test_real_result_needs_floating_out(name, out_dtype):
+    """A real-output transform refuses complex and integer out tensors, untouched."""
+    def fn(m):
+        out = m.full((2,), 7.0).to(getattr(m, out_dtype))
+        try:
+            call(m, name, m.ones(4, 4, dtype=m.complex64), out=out)
+        finally:
+            assert out.tolist() == [7, 7]
+
+    check_error(fn)
+    assert _message(fn, rustorch) == _message(fn, torch)
+
+
 # ----------------------------------------------------------------- errors
 @pytest.mark.parametrize("call", [
     lambda m: m.fft.fft(m.ones(4), norm="bad"),

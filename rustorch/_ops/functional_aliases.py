@@ -7,7 +7,6 @@ exposes as functions: ``clamp_min``, ``clamp_max``, ``is_signed``, ``is_same_siz
 """
 from __future__ import annotations
 
-from ..errors import ArgumentValueError
 from ..nn import functional as F
 
 __all__ = ["cosine_similarity", "pairwise_distance", "pixel_shuffle", "pixel_unshuffle",
@@ -23,13 +22,11 @@ _REDUCTIONS = {0: "none", 1: "mean", 2: "sum"}
 
 
 def _reduction(value, op: str) -> str:
-    """ATen's integer reduction (the string forms are accepted too)."""
+    """ATen's integer reduction (the string forms are accepted too); like ATen, an integer
+    other than 1 (mean) and 2 (sum) means no reduction."""
     if isinstance(value, str):
         return value
-    if value not in _REDUCTIONS:
-        raise ArgumentValueError(f"{op}: reduction must be 0 (none), 1 (mean) or 2 (sum), got "
-                                 f"{value!r}")
-    return _REDUCTIONS[value]
+    return _REDUCTIONS.get(value, "none")
 
 
 cosine_similarity = F.cosine_similarity

@@ -17,6 +17,7 @@ from ..return_types import namedtuple_result
 from ..tensor import Tensor, tensor_method, wrap_dim
 from ._helpers import dims_tuple
 from ._results import accepts_out
+from .math_common import not_implemented, type_name
 from .reduce import _out, expand_reduced, extreme_and_index, out_dtype
 from ..amp._dispatch import autocast_call, autocast_state
 
@@ -315,11 +316,27 @@ def norm(input, p="fro", dim=None, keepdim: bool = False, out=None, dtype=None):
 
 
 # ----------------------------------------------------------------- nan reductions
+def _check_nansum_types(input: Tensor, dtype, out) -> None:
+    """PyTorch's NaN-skipping sum has no complex kernel: complex inputs are refused, and so is
+    a floating-point sum asked to run (``dtype``) or land (``out``) in a complex type."""
+    device = input.device.type
+    if input.dtype.is_complex:
+        raise DTypeError(f"nansum on {device.upper()} does not support complex inputs; take "
+                         f"nansum of the real and imaginary parts (input.real, input.imag)")
+    if not input.dtype.is_floating_point:
+        return
+    for target in (_dtypes.to_dtype(dtype) if dtype is not None else None,
+                   out.dtype if isinstance(out, Tensor) else None):
+        if target is not None and target.is_complex:
+            raise not_implemented(f"nansum_{device}", target)
+
+
 @tensor_method
 def nansum(input, dim=None, keepdim: bool = False, *, dtype=None, out=None):
     """Sum treating NaN as zero."""
     if autocast_state.active:
         return autocast_call(nansum, None, **locals())
+    _check_nansum_types(input, dtype, out)
     if input.dtype.is_floating_point:
         input = _where(input != input, input.new_zeros(()), input)
     return _out(input.sum(dim=dim, keepdim=keepdim, dtype=dtype), out)
@@ -330,9 +347,10 @@ def nanmean(input, dim=None, keepdim: bool = False, *, dtype=None, out=None):
     """Mean of the non-NaN elements."""
     if autocast_state.active:
         return autocast_call(nanmean, None, **locals())
+    _check_nansum_types(input, dtype, out)
     if not input.dtype.is_floating_point and dtype is None:
         raise DTypeError(f"nanmean(): expected input to have floating point or complex dtype "
-                         f"but got {input.dtype.name.capitalize()}")
+                         f"but got {type_name(input.dtype)}")
     if dtype is not None:
         input = input.to(_dtypes.to_dtype(dtype))
     valid = (input == input).to(input.dtype)

@@ -118,13 +118,25 @@ def full_sizes(input: Tensor, dims, sizes) -> list[int]:
     return result
 
 
+def _kernel_name(name: str) -> str:
+    """The name PyTorch's out checks use: its n-d kernel for the 2-d and n-d forms (``fftn``
+    for both directions of the complex transform)."""
+    if name[-1] in "2n":
+        name = name[:-1] + "n"
+        return "fftn" if name == "ifftn" else name
+    return name
+
+
 def write_out(name: str, result: Tensor, out) -> Tensor:
-    """``result``, or written into ``out`` (PyTorch insists on a complex ``out`` for a complex
-    result)."""
+    """``result``, or written into ``out``: a complex ``out`` for a complex result and a
+    floating-point one for a real result, as PyTorch insists."""
     if out is None:
         return result
     require_tensor(f"fft_{name}", "out", 0, out)
     if result.dtype.is_complex and not out.dtype.is_complex:
-        raise DTypeError(f"{name} expects a complex output tensor, but got "
+        raise DTypeError(f"{_kernel_name(name)} expects a complex output tensor, but got "
                          f"{type_name(out.dtype)}")
+    if not result.dtype.is_complex and not out.dtype.is_floating_point:
+        raise DTypeError(f"{_kernel_name(name)} expects a floating point output tensor, but "
+                         f"got {type_name(out.dtype)}")
     return _maybe_out(result, out)

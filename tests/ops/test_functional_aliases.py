@@ -67,7 +67,10 @@ def test_predicates():
         assert not m.is_same_size(m.ones(2, 3), m.zeros(3, 2))
 
 
-def test_unknown_integer_reduction_raises():
-    from tests._oracle import rustorch
-    with pytest.raises(ValueError, match="reduction must be 0"):
-        rustorch.kl_div(rustorch.ones(2), rustorch.ones(2), 5)
+@pytest.mark.parametrize("reduction", [3, 5, -1])
+def test_unknown_integer_reduction_means_none(reduction):
+    """ATen reads any integer other than 1 and 2 as no reduction."""
+    x, y = rand(3, 4), rand(3, 4)
+    check(lambda m, a, b: m.kl_div(a.log(), b, reduction), x, y)
+    check(lambda m, a, b: m.binary_cross_entropy_with_logits(a, b, None, None, reduction), x, y)
+    check(lambda m, a, b: m.cosine_embedding_loss(a, b, m.ones(3), 0.0, reduction), x, y)

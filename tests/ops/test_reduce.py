@@ -266,3 +266,39 @@ def test_var_and_std_of_large_inputs_match_torch(shape, dim, keepdim):
 ])
 def test_empty_reductions_raise_torch_builtin(call):
     check_error(call)
+
+
+# ----------------------------------------------------------------- nansum / nanmean types
+@pytest.mark.parametrize("call", [
+    lambda m: m.nansum(m.ones(3, dtype=m.complex64)),
+    lambda m: m.nanmean(m.ones(2, 3, dtype=m.complex128), 1),
+    lambda m: m.ones(3, dtype=m.complex64).nansum(0),
+    lambda m: m.nansum(m.ones(3), dtype=m.complex64),
+    lambda m: m.nanmean(m.ones(3), dtype=m.complex128),
+    lambda m: m.nansum(m.ones(3), 0, out=m.empty(0, dtype=m.complex64)),
+    lambda m: m.nanmean(m.ones(3, dtype=m.float64), 0, out=m.empty(0, dtype=m.complex128)),
+    lambda m: m.nanmean(m.arange(3)),
+], ids=["complex", "nanmean_complex", "method", "complex_dtype", "nanmean_complex_dtype",
+        "complex_out", "nanmean_complex_out", "nanmean_int"])
+def test_nansum_has_no_complex_kernel(call):
+    """PyTorch refuses complex NaN-skipping sums (RuntimeError for a complex input,
+    NotImplementedError for a float sum in a complex type), with the same messages."""
+    check_error(call)
+    messages = []
+    for m in (torch, rustorch):
+        with pytest.raises(Exception) as caught:
+            call(m)
+        # the device sweep runs rustorch on CUDA, whose kernel names say so
+        messages.append(str(caught.value).split(";")[0].replace("CUDA", "CPU")
+                        .replace("cuda", "cpu"))
+    assert messages[0] == messages[1]
+
+
+def test_nansum_of_integers_into_complex_out_like_torch():
+    """Integers have no NaN: their nansum is a sum, which may land in a complex out."""
+    def run(m, x):
+        out = m.empty(0, dtype=m.complex64)
+        m.nansum(x, 0, out=out)
+        return out
+
+    check(run, randint(0, 5, (3, 2)), grad=False)
