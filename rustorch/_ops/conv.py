@@ -202,12 +202,14 @@ def _group_matmul(xp, left, right, out=None):
 def conv_forward(xp, x, weight, geometry: ConvGeometry, keep_columns: bool = False):
     """(N, C, *in) -> (N, O, *out), and the patch matrices of its sample blocks, as a list
     of ((start, stop), matrix), when ``keep_columns`` and they take at most
-    ``_KEEP_COLUMNS_BYTES`` (or form one block); else None."""
+    ``_KEEP_COLUMNS_BYTES`` (or form one block); else None. A depthwise convolution keeps its
+    padded channels-last input instead (the size of the input: no patch matrix)."""
     dtype = _compute_dtype(x)
     groups = geometry.groups
     if is_depthwise(weight.shape, groups):
         source = _padded_source(xp, x, geometry, dtype)
-        return _channels_first(depthwise_forward(xp, source, weight, geometry, dtype)), None
+        output = _channels_first(depthwise_forward(xp, source, weight, geometry, dtype))
+        return output, source if keep_columns else None
     weights = _weight_matrix(xp, weight, groups, dtype)
     source = _padded_source(xp, x, geometry, dtype)
     positions = math.prod(geometry.output_size)
@@ -325,16 +327,17 @@ def _unit_stride_adjoint(xp, grad, weight, geometry: ConvGeometry):
 def conv_weight_grad(xp, x, grad, geometry: ConvGeometry, kept=None):
     """``sum over blocks of cols^T @ grad``, reshaped to the weight layout (O, Cg, *k).
 
-    ``kept``: the forward's ((start, stop), patch matrix) blocks; without it the patch
-    matrices are built again.
+    ``kept``: the forward's ((start, stop), patch matrix) blocks (a depthwise forward's
+    padded input); without it they are built again.
     """
     dtype = _compute_dtype(x)
     groups = geometry.groups
     spatial = len(geometry.kernel_size)
     per_group = x.shape[1] // groups
     if per_group == 1 and groups > 1:
-        return depthwise_weight_grad(xp, _padded_source(xp, x, geometry, dtype),
-                                     _grad_rows(grad, groups, dtype), geometry, dtype)
+        source = kept if kept is not None else _padded_source(xp, x, geometry, dtype)
+        return depthwise_weight_grad(xp, source, _grad_rows(grad, groups, dtype), geometry,
+                                     dtype)
     grads = _grad_matrix(xp, grad, groups, dtype)                          # (G, N*L, Og)
     positions = math.prod(geometry.output_size)
     if kept is None:

@@ -15,6 +15,10 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
+
+from .. import _parallel
+
 # output bytes per block of samples in the forward: a block and its scratch product stay in
 # the L2 cache across the kernel offsets
 _BLOCK_BYTES = 2 ** 19
@@ -64,20 +68,35 @@ def depthwise_forward(xp, source, weight, geometry, dtype):
     result = xp.empty((batch,) + shape, dtype=dtype)
     offsets = list(_offsets(geometry))
     step = max(1, _BLOCK_BYTES // max(1, result[:1].nbytes))
-    product = xp.empty((min(step, batch),) + shape, dtype=dtype)
-    for start in range(0, batch, step):
-        stop = min(batch, start + step)
-        target, scratch = result[start:stop], product[:stop - start]
-        for index, (offset, window) in enumerate(offsets):
-            taps = source[(slice(start, stop),) + window[1:]]
-            if multiplier > 1:
-                taps = taps[..., None, :]
-            xp.multiply(taps, kernels[offset], out=target if index == 0 else scratch)
-            if index:
-                xp.add(target, scratch, out=target)
+
+    def run(first, last):
+        product = xp.empty((min(step, last - first),) + shape, dtype=dtype)
+        for start in range(first, last, step):
+            stop = min(last, start + step)
+            target, scratch = result[start:stop], product[:stop - start]
+            for index, (offset, window) in enumerate(offsets):
+                taps = source[(slice(start, stop),) + window[1:]]
+                if multiplier > 1:
+                    taps = taps[..., None, :]
+                xp.multiply(taps, kernels[offset], out=target if index == 0 else scratch)
+                if index:
+                    xp.add(target, scratch, out=target)
+
+    _over_samples(source, result.size * len(offsets), run)
     if multiplier > 1:
         result = result.swapaxes(-1, -2)
     return result.reshape((batch,) + geometry.output_size + (groups * multiplier,))
+
+
+def _over_samples(array, work: int, run) -> list:
+    """``run(first, last)`` over the batch: for NumPy arrays with enough ``work`` (values
+    touched), one range of samples per intra-op thread at once (each range's blocks are
+    independent; numpy releases the GIL in the per-block ufunc calls), else in one call.
+    Returns the calls' results in batch order."""
+    batch = array.shape[0]
+    parts = _parallel.worth_splitting(work) if type(array) is np.ndarray else 1
+    parts = max(1, min(parts, batch))
+    return _parallel.run_slabs(run, _parallel.bounds(batch, parts))
 
 
 def _per_multiplier(xp, grad_rows):
@@ -96,16 +115,21 @@ def depthwise_input_grad(xp, grad_rows, weight, geometry, dtype):
     parts = _per_multiplier(xp, grad_rows)
     padded = xp.zeros((batch,) + geometry.padded_size + (groups,), dtype=dtype)
     step = max(1, _BLOCK_BYTES // max(1, parts[0][:1].nbytes))
-    scratch = xp.empty((min(step, batch),) + geometry.output_size + (groups,), dtype=dtype)
     offsets = list(_offsets(geometry))
-    for start in range(0, batch, step):
-        stop = min(batch, start + step)
-        product = scratch[:stop - start]
-        for offset, window in offsets:
-            target = padded[(slice(start, stop),) + window[1:]]
-            for index, part in enumerate(parts):
-                xp.multiply(part[start:stop], kernels[offset][:, index], out=product)
-                xp.add(target, product, out=target)
+
+    def run(first, last):
+        scratch = xp.empty((min(step, last - first),) + geometry.output_size + (groups,),
+                           dtype=dtype)
+        for start in range(first, last, step):
+            stop = min(last, start + step)
+            product = scratch[:stop - start]
+            for offset, window in offsets:
+                target = padded[(slice(start, stop),) + window[1:]]
+                for index, part in enumerate(parts):
+                    xp.multiply(part[start:stop], kernels[offset][:, index], out=product)
+                    xp.add(target, product, out=target)
+
+    _over_samples(padded, grad_rows.size * len(offsets), run)
     return padded
 
 
@@ -115,14 +139,24 @@ def depthwise_weight_grad(xp, source, grad_rows, geometry, dtype):
     groups = geometry.groups
     multiplier = grad_rows.shape[-1]
     spatial = len(geometry.kernel_size)
-    result = xp.empty(geometry.kernel_size + (groups, multiplier), dtype=dtype)
     parts = _per_multiplier(xp, grad_rows)
     leading = "abcdefgh"[:grad_rows.ndim - 2]
     per_channel_dot = f"{leading}z,{leading}z->z"
-    for offset, window in _offsets(geometry):
-        taps = source[window]  # read in place: no copy of the window
-        for index, part in enumerate(parts):
-            result[offset + (slice(None), index)] = xp.einsum(per_channel_dot, taps, part)
+    offsets = list(_offsets(geometry))
+
+    def run(first, last):
+        partial = xp.empty(geometry.kernel_size + (groups, multiplier), dtype=dtype)
+        for offset, window in offsets:
+            taps = source[(slice(first, last),) + window[1:]]  # read in place: no copy
+            for index, part in enumerate(parts):
+                partial[offset + (slice(None), index)] = xp.einsum(per_channel_dot, taps,
+                                                                   part[first:last])
+        return partial
+
+    partials = _over_samples(source, grad_rows.size * len(offsets), run)
+    result = partials[0]
+    for partial in partials[1:]:
+        result += partial
     # (*k, G, M) -> (G, M, *k) -> (G*M, 1, *k)
     order = (spatial, spatial + 1) + tuple(range(spatial))
     return xp.ascontiguousarray(result.transpose(order)).reshape(

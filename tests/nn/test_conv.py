@@ -51,6 +51,18 @@ def test_conv_matches_torch(spatial, input_shape, weight_shape, kwargs, bias, dt
     check(lambda m, *t: getattr(F(m), name)(*t, **kwargs), *inputs)
 
 
+@pytest.mark.parametrize("weight_shape,kwargs", [
+    ((16, 1, 3, 3), dict(padding=1, groups=16)),
+    ((32, 1, 3, 3), dict(padding=1, groups=16)),  # channel multiplier 2
+    ((16, 1, 3, 3), dict(stride=2, padding=1, groups=16)),
+])
+def test_depthwise_conv_split_over_threads(weight_shape, kwargs):
+    """Large enough for the depthwise passes to split the batch over the intra-op threads
+    (an odd batch: uneven ranges); forward and all three gradients as torch's."""
+    check(lambda m, x, w, b: F(m).conv2d(x, w, b, **kwargs), randn(5, 16, 40, 40),
+          randn(*weight_shape), randn(weight_shape[0]), rtol=1e-4, atol=1e-4)
+
+
 def test_conv_noncontiguous_and_half():
     check(lambda m, x, w: F(m).conv2d(x.transpose(2, 3), w, padding=1),
           randn(2, 3, 6, 5), randn(4, 3, 3, 3))
