@@ -254,13 +254,31 @@ def test_linspace_complex_ends_give_a_complex_tensor():
     _both(lambda m: m.linspace(1 + 2j, 3, 4, dtype=m.complex128))
 
 
-@pytest.mark.parametrize("dtype", ["float64", "int64", "int32"])
+@pytest.mark.parametrize("dtype", LINSPACE_DTYPES + ["int8", "int16"])
 def test_logspace_is_bit_exact(dtype):
+    """PyTorch's logspace kernel per dtype (double exponents from dtype-rounded ends, C's
+    pow, half types through float32, c10 complex arithmetic), over random ends, lengths
+    (single points included) and bases; the values must not depend on numpy's SIMD pow."""
     rng = np.random.default_rng(8)
+    small = dtype in ("uint8", "int8")
     for _ in range(60):
-        start, end, steps = _random_ends(rng, "uint8" if dtype.startswith("int") else dtype)
-        start, end = start / 40, end / 40
-        base = float(rng.choice([2.0, 10.0, 2.5, 0.5]))
+        start, end, steps = _random_ends(rng, "uint8" if dtype.startswith(("int", "uint"))
+                                         else dtype)
+        start, end = start / (100 if small else 40), end / (100 if small else 40)
+        base = float(rng.choice([2.0, 10.0, 2.5, 0.5, 3.3]))
+        expected = torch.logspace(start, end, steps, base=base, dtype=getattr(torch, dtype))
+        actual = rustorch.logspace(start, end, steps, base=base, dtype=getattr(rustorch, dtype))
+        assert_close(actual, expected, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "complex64", "complex128"])
+def test_logspace_special_values_like_torch(dtype):
+    """Overflow, zero and negative bases, integral exponents (where numpy's complex power
+    multiplies instead of calling C's cpow), single points: C's values, bit for bit."""
+    for start, end, steps, base in [(0, 400, 3, 10.0), (0, 401, 3, -10.0), (0, -5, 3, 0.0),
+                                    (0, 1.5, 3, -2.0), (-400, 0, 3, 10.0), (2, 2, 1, -3.0),
+                                    (0, 3, 4, -3.0), (0, 2, 3, 10.0), (1, 1, 1, 3.3),
+                                    (0, 40, 41, 10.0), (-2, 2, 5, 0.0), (2, 2, 13, 3.3)]:
         expected = torch.logspace(start, end, steps, base=base, dtype=getattr(torch, dtype))
         actual = rustorch.logspace(start, end, steps, base=base, dtype=getattr(rustorch, dtype))
         assert_close(actual, expected, rtol=0, atol=0)
