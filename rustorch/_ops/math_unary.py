@@ -60,9 +60,19 @@ for _alias, _target in (("arcsin", asin), ("arccos", acos), ("arctan", atan),
                         ("arcsinh", asinh), ("arccosh", acosh), ("arctanh", atanh)):
     tensor_method(_target, name=_alias)
 
-deg2rad = _float_unary("deg2rad", lambda xp, a: a * xp.asarray(math.pi / 180, a.dtype),
+def _scaled(xp, array, factor: float):
+    """``array * factor`` as PyTorch's multiplication by a Python number: in the dtype, but
+    half types compute in float32 with the factor as a float32 (their op math type) and
+    round once."""
+    if array.dtype.itemsize < 4 and array.dtype.kind != "c":
+        single = xp.float32
+        return (array.astype(single) * xp.asarray(factor, single)).astype(array.dtype)
+    return array * xp.asarray(factor, array.dtype)
+
+
+deg2rad = _float_unary("deg2rad", lambda xp, a: _scaled(xp, a, math.pi / 180),
                        lambda node, x, g: g * (math.pi / 180), saves_input=False)
-rad2deg = _float_unary("rad2deg", lambda xp, a: a * xp.asarray(180 / math.pi, a.dtype),
+rad2deg = _float_unary("rad2deg", lambda xp, a: _scaled(xp, a, 180 / math.pi),
                        lambda node, x, g: g * (180 / math.pi), saves_input=False)
 
 # ----------------------------------------------------------------- exp / log
