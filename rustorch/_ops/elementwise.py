@@ -47,6 +47,29 @@ class Sub(Primitive):
         return grad, (-grad if self.needs_input_grad(1) else None)
 
 
+_HALF_TYPES = (np.dtype(np.float16), _dtypes.bfloat16.numpy)
+
+
+def _single_point(value) -> bool:
+    """A Python/numpy number or a one-element array (PyTorch's ``is_scalar`` operand)."""
+    return not hasattr(value, "size") or value.size == 1
+
+
+def _half_result(a, b, dtype):
+    """The half type (float16/bfloat16) of a product or quotient, or None."""
+    result = dtype if dtype is not None else next(
+        (value.dtype for value in (a, b) if hasattr(value, "ndim") and value.ndim), None)
+    return np.dtype(result) if result is not None and np.dtype(result) in _HALF_TYPES else None
+
+
+def _in_single(xp, operation, a, b, half):
+    """PyTorch's half-type kernels with a one-element operand: the product/quotient of the
+    float32 values (the element's own value, not rounded to the half type first) in float32,
+    rounded once to ``half``."""
+    single = np.float32
+    return operation(cast(a, single), cast(b, single)).astype(half)
+
+
 class Mul(Primitive):
     saves = (0, 1)
 
@@ -56,6 +79,10 @@ class Mul(Primitive):
         return [a if self.needs_input_grad(1) else None, b if self.needs_input_grad(0) else None]
 
     def forward(self, xp, a, b, dtype=None):
+        if _single_point(b) or not hasattr(a, "ndim"):  # a number times a half tensor
+            half = _half_result(a, b, dtype)
+            if half is not None:
+                return _in_single(xp, xp.multiply, a, b, half)
         if dtype is None:
             return a * b if xp is np else xp.multiply(a, b)
         return xp.multiply(cast(a, dtype), cast(b, dtype))
@@ -77,6 +104,10 @@ class Div(Primitive):
     saves = (0, 1)
 
     def forward(self, xp, a, b, dtype=None):
+        if _single_point(b):  # a half tensor divided by a number
+            half = _half_result(a, b, dtype)
+            if half is not None:
+                return _in_single(xp, xp.true_divide, a, b, half)
         return xp.true_divide(cast(a, dtype), cast(b, dtype))  # x/0: inf or nan, quietly
 
     def backward(self, grad):
@@ -370,7 +401,7 @@ tanh = unary_primitive("tanh", lambda xp, a: xp.tanh(a),
                            out, g, xp.multiply, xp.subtract))
 square = None  # defined below as a composition
 reciprocal = unary_primitive("reciprocal", lambda xp, a: xp.reciprocal(a),
-                             lambda node, x, g: -g * node.output * node.output,
+                             lambda node, x, g: -g * _conj(node.output * node.output),
                              saves_input=False, saves_output=True, integer_to_float=True)
 
 

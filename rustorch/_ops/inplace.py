@@ -42,6 +42,9 @@ def _fast_binary(self, ufunc, other) -> bool:
         return False
     data = self._data
     other_data = _plain(other)
+    if ufunc in (np.multiply, np.true_divide) and data.dtype in ew._HALF_TYPES and \
+            ew._single_point(other_data):
+        return False  # by a number: in float32 (Mul/Div), as PyTorch's half-type kernels
     if isinstance(other_data, np.ndarray) and other_data.dtype != data.dtype:
         other_data = other_data.astype(data.dtype)
     try:
@@ -208,9 +211,19 @@ Tensor.__radd__ = _operator_or_not_implemented(_reflected(ew.add))
 Tensor.__sub__ = _operator_or_not_implemented(ew.sub)
 Tensor.__rsub__ = _operator_or_not_implemented(_reflected(ew.sub))
 Tensor.__mul__ = _operator_or_not_implemented(ew.mul)
-Tensor.__rmul__ = _operator_or_not_implemented(_reflected(ew.mul))
+Tensor.__rmul__ = _operator_or_not_implemented(ew.mul)  # PyTorch: mul(self, other)
+
+
+def _reflected_division(self, other):
+    """``other / self``: PyTorch's ``self.reciprocal() * other`` for a number ``other`` (its
+    rounding, not a true division's), true division for tensors."""
+    if isinstance(other, Tensor):
+        return ew.div(other, self)
+    return ew.mul(ew.reciprocal(self), other)
+
+
 Tensor.__truediv__ = _operator_or_not_implemented(ew.div)
-Tensor.__rtruediv__ = _operator_or_not_implemented(_reflected(ew.div))
+Tensor.__rtruediv__ = _operator_or_not_implemented(_reflected_division)
 Tensor.__pow__ = _operator_or_not_implemented(ew.pow)
 Tensor.__rpow__ = _operator_or_not_implemented(_reflected(ew.pow))
 Tensor.__neg__ = ew.neg

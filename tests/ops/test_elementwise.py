@@ -381,3 +381,47 @@ def test_where_with_a_python_scalar_keeps_the_tensor_dtype(dtype, scalar):
     check(lambda m, c, x: (m.where(c, scalar, x), m.where(c, x, scalar)), condition, values,
           grad=False)
     check(lambda m, x: m.sgn(x), (randn(4) + 1j * randn(4)).astype(np.complex64), grad=False)
+
+
+# ----------------------------------------------------------------- numbers, bit for bit
+_BY_NUMBER = {
+    "mul": lambda m, t: t * 0.1,
+    "rmul": lambda m, t: 0.1 * t,
+    "div": lambda m, t: t / 0.3,
+    "mul_int": lambda m, t: t * 3,
+    "div_int": lambda m, t: t / 7,
+    "mul_": lambda m, t: t.clone().mul_(0.1),
+    "div_": lambda m, t: t.clone().div_(0.3),
+    "imul": lambda m, t: t.clone().__imul__(0.7),
+    "mul_0d_float32": lambda m, t: t * m.tensor(0.1),
+    "mul_one_element": lambda m, t: t * t[:1],
+    "rdiv": lambda m, t: 0.3 / t,
+    "rdiv_int": lambda m, t: 3 / t,
+    "rdiv_alias": lambda m, t: t.__rdiv__(0.3),
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float16, ml_dtypes.bfloat16, np.float32, np.float64])
+@pytest.mark.parametrize("name", sorted(_BY_NUMBER))
+def test_products_and_quotients_with_numbers_are_bit_exact(name, dtype):
+    """Half types times/over a number compute in float32 with the number as a float32 and
+    round once (PyTorch's op math; rounding the number to the half type first is off in the
+    last bit for a quarter of the values); ``number / tensor`` is PyTorch's
+    ``tensor.reciprocal() * number``, with its rounding and its MulBackward0 gradient."""
+    values = rand(3000, low=-100, high=100).astype(dtype)
+    check(lambda m, t: _BY_NUMBER[name](m, t), values, rtol=0, atol=0,
+          grad=name in ("mul", "rmul", "div", "rdiv") and dtype is np.float64)
+
+
+def test_number_over_integer_and_bool_tensors_like_torch():
+    check(lambda m, t: 3 / t, randint(1, 9, (6,)))
+    check(lambda m, t: 2 / t, np.array([True, False, True]))
+
+
+def test_complex_reciprocal_gradient_is_conjugated():
+    """PyTorch's ``-grad * conj(result ** 2)`` (was missing the conjugate)."""
+    values = (randn(6) + 1j * randn(6)).astype(np.complex128)
+    check(lambda m, t: t.reciprocal().abs().sum(), values)
+    check(lambda m, t: (2.5 / t).real.sum(), values)
+    real, imag = (rustorch.tensor(part, requires_grad=True) for part in (values.real, values.imag))
+    assert gradcheck(lambda a, b: rustorch.complex(a, b).reciprocal().abs(), (real, imag))
