@@ -5,6 +5,8 @@ class with ``tensor_method``. Views share their base's array and version counter
 """
 from __future__ import annotations
 
+import re
+
 import weakref
 
 import numpy as np
@@ -200,17 +202,20 @@ class Tensor(TensorMetadata, TensorProtocol):
         if self.requires_grad and self.grad_fn is None:
             raise AutogradError("a leaf Variable that requires grad is being used in an "
                                 "in-place operation.")
+        if self.requires_grad and "_multi_output_view" in self.__dict__:
+            node = self.grad_fn
+            name = node.name() if node is not None else self.__dict__["_multi_output_view"]
+            raise AutogradError(
+                f"Output {self.output_nr} of {re.sub(r'Backward[0-9]*$', '', name)} is a view "
+                f"and is being modified inplace. This view is the output of a function that "
+                f"returns multiple views. Such functions do not allow the output views to be "
+                f"modified inplace. You should replace the inplace operation by an out-of-place "
+                f"one.")
         base = self._base
         if base is not None and base.requires_grad and base.grad_fn is None \
                 and self._view_fn is not None:
             raise AutogradError("a view of a leaf Variable that requires grad is being used in "
                                 "an in-place operation.")
-        if self.requires_grad and "_multi_output_view" in self.__dict__:
-            raise AutogradError(
-                f"Output of {self.__dict__['_multi_output_view']} is a view and is being "
-                f"modified inplace. This view is the output of a function that returns multiple "
-                f"views. Such functions do not allow the output views to be modified inplace. "
-                f"You should replace the inplace operation by an out-of-place one.")
 
     def _inplace(self, compute, *others) -> "Tensor":
         """Run ``compute(self_like) -> Tensor`` and write the result into this tensor's memory.

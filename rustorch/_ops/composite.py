@@ -13,7 +13,7 @@ import numbers
 import numpy as np
 
 from .. import dtypes as _dtypes
-from ..autograd.function import Primitive
+from ..autograd.function import Primitive, reports_as
 from ..errors import (ArgumentError, ArgumentTypeError, ArgumentValueError, DTypeError,
                       IntegerDivisionByZeroError, NotSupportedError, ShapeError)
 from ..tensor import Tensor, tensor_method, wrap_dim
@@ -67,6 +67,7 @@ def _pointwise(op: str, input, tensor1, tensor2, value, out) -> Tensor:
 
 
 @tensor_method
+@reports_as("AddcmulBackward0")
 def addcmul(input, tensor1, tensor2, *, value=1, out=None) -> Tensor:
     """``input + value * tensor1 * tensor2``, broadcasting, with PyTorch's type promotion.
 
@@ -79,6 +80,7 @@ def addcmul(input, tensor1, tensor2, *, value=1, out=None) -> Tensor:
 
 
 @tensor_method
+@reports_as("AddcdivBackward0")
 def addcdiv(input, tensor1, tensor2, *, value=1, out=None) -> Tensor:
     """``input + value * tensor1 / tensor2`` (true division; integer quotients are refused).
 

@@ -2,7 +2,7 @@
 empty 1-D inputs), ``stack``, ``hstack``/``vstack`` and ``atleast_1d/2d``."""
 from __future__ import annotations
 
-from ..autograd.function import Primitive
+from ..autograd.function import Primitive, reports_as
 from ..errors import ArgumentError, ShapeError
 from ..tensor import wrap_dim
 from ..amp._dispatch import autocast_call, autocast_state
@@ -76,6 +76,7 @@ def cat(tensors, dim: int = 0, *, out=None):
 concat = concatenate = cat
 
 
+@reports_as("StackBackward0")
 def stack(tensors, dim: int = 0, *, out=None):
     if autocast_state.active:
         return autocast_call(stack, "stack", **locals())

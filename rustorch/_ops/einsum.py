@@ -10,7 +10,7 @@ import string
 
 import numpy as np
 
-from ..autograd.function import Primitive
+from ..autograd.function import Primitive, reports_as
 from ..errors import ArgumentError, DTypeError, ShapeError
 from ..tensor import Tensor, tensor_method, wrap_dim
 from .linalg_core import scaled_sum, zero_link
@@ -308,6 +308,7 @@ def matrix_power(input, n: int, *, out=None) -> Tensor:
 
 
 @tensor_method
+@reports_as("TraceBackward0")
 def trace(input) -> Tensor:
     """Sum of the main diagonal of a 2-D tensor."""
     if autocast_state.active:
@@ -351,6 +352,7 @@ def _cross(input, other, dim, shape, op):
     return stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], dim=dim)
 
 
+@reports_as("CdistBackward0")
 def cdist(x1, x2, p: float = 2.0, compute_mode=None) -> Tensor:
     """Pairwise p-norm distances between the rows of ``x1`` and of ``x2``."""
     if autocast_state.active:

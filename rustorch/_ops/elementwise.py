@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import _backend, _parallel
 from .. import dtypes as _dtypes
-from ..autograd.function import Primitive
+from ..autograd.function import Primitive, named_as, reports_as
 from ..errors import (ArgumentTypeError, ArgumentValueError, AutogradError, DeviceError, DTypeError,
                       NotSupportedError)
 from ..tensor import Tensor, tensor_method
@@ -439,6 +439,7 @@ sigmoid = unary_primitive("sigmoid", _sigmoid_forward,
 
 
 @tensor_method
+@reports_as("PowBackward0")
 def square(input, *, out=None):  # noqa: F811
     return _maybe_out(mul(input, input), out)
 
@@ -448,7 +449,10 @@ def pow(input, exponent, *, out=None):  # noqa: A001
     """``input ** exponent`` (either may be a Python number)."""
     if autocast_state.active:
         return autocast_call(pow, "pow", **locals())
-    return _maybe_out(_binary(Pow, input, exponent), out)
+    result = _binary(Pow, input, exponent)
+    if isinstance(exponent, Tensor):  # PyTorch's overloads: Tensor_Tensor 1, Scalar 2
+        named_as(result, "PowBackward1" if isinstance(input, Tensor) else "PowBackward2")
+    return _maybe_out(result, out)
 
 
 @tensor_method

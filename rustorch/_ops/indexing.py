@@ -9,7 +9,7 @@ from ..errors import (ArgumentError, DeviceError, DTypeError, NotSupportedError,
                       TensorIndexError)
 from .. import _backend
 from .. import dtypes as _dtypes
-from ..autograd.function import Primitive
+from ..autograd.function import Primitive, named_as
 from ..autograd.grad_mode import grad_state
 from ..tensor import Tensor, tensor_method, wrap_dim
 from .slice_sums import add_slices, single_axis_index, ufunc_at
@@ -126,6 +126,31 @@ class GetItem(Primitive):
     def backward(self, grad):
         return IndexAdd.apply(grad, key=self.key, shape=self.input_shape, basic=self.basic)
 
+    def name(self) -> str:
+        """PyTorch's node for the last view its indexing applies, left to right: Select
+        (an integer), Slice (a slice that is not the whole dim), Unsqueeze (None); Alias when
+        none applies; Index for advanced indexing."""
+        if "_torch_name" in self.__dict__:
+            return self.__dict__["_torch_name"]
+        if not self.basic:
+            return "IndexBackward0"
+        items = self.key if isinstance(self.key, tuple) else (self.key,)
+        consumed = sum(1 for item in items if item is not None and item is not Ellipsis)
+        last, dim = "Alias", 0
+        for item in items:
+            if item is None:
+                last = "Unsqueeze"
+            elif item is Ellipsis:
+                dim += len(self.input_shape) - consumed
+            elif isinstance(item, slice):
+                size = self.input_shape[dim]
+                if item.indices(size) != (0, size, 1):
+                    last = "Slice"
+                dim += 1
+            else:
+                last, dim = "Select", dim + 1
+        return f"{last}Backward0"
+
 
 class IndexAdd(Primitive):
     """``zeros(shape)`` with ``grad`` added at ``key``: the adjoint of GetItem."""
@@ -205,6 +230,8 @@ def _getitem(self, key):
         if not any(item is Ellipsis for item in items):
             converted = items + (Ellipsis,)
     result = GetItem.apply(self, key=converted, basic=basic)
+    if isinstance(key, slice):  # PyTorch slices even for a bare ``x[:]``
+        named_as(result, "SliceBackward0")
     if basic:
         return self._make_view(result, lambda base: base[key])
     return result

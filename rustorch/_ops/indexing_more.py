@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import dtypes as _dtypes
 from .._backend import check_same_device
-from ..autograd.function import Primitive
+from ..autograd.function import Primitive, reports_as
 from ..errors import (ArgumentError, ArgumentTypeError, DTypeError, IndexRangeError, ShapeError,
                       TensorIndexError)
 from ..tensor import Tensor, tensor_method, wrap_dim
@@ -214,6 +214,7 @@ def _check_mask(mask, op):
 
 
 @tensor_method
+@reports_as("MaskedFillBackward0")
 def masked_fill(input, mask: Tensor, value):
     """``input`` with ``value`` where ``mask`` is True (mask broadcasts)."""
     mask = _check_mask(mask, "masked_fill")
@@ -243,6 +244,7 @@ def masked_fill_(input, mask: Tensor, value):
 
 @tensor_method
 @accepts_out(exact_dtype=True)
+@reports_as("MaskedSelectBackward0")
 def masked_select(input, mask: Tensor, *, out=None):
     """The 1-D tensor of ``input``'s elements where ``mask`` is True (both broadcast)."""
     mask = _check_mask(mask, "masked_select")

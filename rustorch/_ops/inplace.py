@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import _quiet
 from .. import dtypes as _dtypes
+from ..autograd.function import named_as
 from ..autograd.grad_mode import grad_state
 from ..errors import DTypeError
 from ..tensor import _TORCH_TYPE_NAMES, Tensor, tensor_method
@@ -209,7 +210,13 @@ def _operator_or_not_implemented(function):
 Tensor.__add__ = _operator_or_not_implemented(ew.add)
 Tensor.__radd__ = _operator_or_not_implemented(_reflected(ew.add))
 Tensor.__sub__ = _operator_or_not_implemented(ew.sub)
-Tensor.__rsub__ = _operator_or_not_implemented(_reflected(ew.sub))
+def _reflected_subtraction(self, other):
+    """``other - self``: PyTorch's ``rsub`` (its node RsubBackward1 for a number)."""
+    result = ew.sub(other, self)
+    return result if isinstance(other, Tensor) else named_as(result, "RsubBackward1", self)
+
+
+Tensor.__rsub__ = _operator_or_not_implemented(_reflected_subtraction)
 Tensor.__mul__ = _operator_or_not_implemented(ew.mul)
 Tensor.__rmul__ = _operator_or_not_implemented(ew.mul)  # PyTorch: mul(self, other)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from ..autograd.function import Primitive
+from ..autograd.function import Primitive, named_as, reports_as
 from ..errors import DTypeError, ShapeError
 from ..tensor import Tensor, tensor_method
 from ..amp._dispatch import autocast_call, autocast_state
@@ -85,7 +85,20 @@ def matmul(input, other, *, out=None):
     if autocast_state.active:
         return autocast_call(matmul, "matmul", **locals())
     _check_matmul(input, other, "matmul")
-    return write_out(MatMul.apply(input, other), out, "matmul")
+    result = MatMul.apply(input, other)
+    shown = _MATMUL_NODE_NAMES.get((min(input.ndim, 3), min(other.ndim, 3)))
+    if shown is not None:
+        named_as(result, shown)
+    return write_out(result, out, "matmul")
+
+
+# PyTorch's node for a matmul by the operands' dims (3: three or more), the 2-D one's "Mm"
+# aside: it reshapes batched products (UnsafeView) and 1-D operands (Squeeze, Dot, Mv).
+_MATMUL_NODE_NAMES = {
+    (1, 1): "DotBackward0", (2, 1): "MvBackward0", (1, 2): "SqueezeBackward4",
+    (2, 3): "CloneBackward0", (3, 1): "UnsafeViewBackward0", (1, 3): "UnsafeViewBackward0",
+    (3, 2): "UnsafeViewBackward0", (3, 3): "UnsafeViewBackward0",
+}
 
 
 @tensor_method
@@ -98,6 +111,7 @@ def mm(input, mat2, *, out=None):
 
 
 @tensor_method
+@reports_as("BmmBackward0")
 def bmm(input, mat2, *, out=None):
     if autocast_state.active:
         return autocast_call(bmm, "bmm", **locals())
@@ -110,6 +124,7 @@ def bmm(input, mat2, *, out=None):
 
 
 @tensor_method
+@reports_as("MvBackward0")
 def mv(input, vec, *, out=None):
     if autocast_state.active:
         return autocast_call(mv, "mv", **locals())
@@ -120,6 +135,7 @@ def mv(input, vec, *, out=None):
 
 
 @tensor_method
+@reports_as("DotBackward0")
 def dot(input, tensor, *, out=None):
     if autocast_state.active:
         return autocast_call(dot, "dot", **locals())
@@ -181,6 +197,7 @@ def scaled_sum(input, product, beta, alpha):
 
 
 @tensor_method
+@reports_as("AddmmBackward0")
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     """``beta * input + alpha * (mat1 @ mat2)``."""
     if autocast_state.active:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..layout import contiguous_format, preserve_format
-from ..autograd.function import Primitive
+from ..autograd.function import Primitive, named_as
 from ..errors import ArgumentError, ArgumentValueError, ShapeError, TensorIndexError
 from ..tensor import Size, Tensor, tensor_method, wrap_dim
 
@@ -131,7 +131,8 @@ def squeeze(input, dim=None):
         dims = {wrap_dim(d, input.ndim) for d in dims}
         new_shape = [size for index, size in enumerate(shape)
                      if not (index in dims and size == 1)]
-    return reshape(input, tuple(new_shape))
+    overload = 0 if dim is None else 1 if isinstance(dim, int) else 2  # PyTorch's overloads
+    return named_as(reshape(input, tuple(new_shape)), f"SqueezeBackward{overload}", input)
 
 
 @tensor_method
@@ -139,7 +140,7 @@ def unsqueeze(input, dim: int):
     dim = wrap_dim(dim, input.ndim + 1)
     shape = list(input.shape)
     shape.insert(dim, 1)
-    return reshape(input, tuple(shape))
+    return named_as(reshape(input, tuple(shape)), "UnsqueezeBackward0", input)
 
 
 class Permute(Primitive):
@@ -175,7 +176,7 @@ def transpose(input, dim0: int, dim1: int):
     dim0, dim1 = wrap_dim(dim0, input.ndim), wrap_dim(dim1, input.ndim)
     dims = list(range(input.ndim))
     dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
-    return permute(input, dims)
+    return named_as(permute(input, dims), "TransposeBackward0", input)
 
 
 swapaxes = swapdims = transpose
@@ -187,7 +188,8 @@ tensor_method(transpose, name="swapdims")
 def t(input):
     if input.ndim > 2:
         raise ShapeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
-    return transpose(input, 0, 1) if input.ndim == 2 else view(input, input.shape)
+    result = transpose(input, 0, 1) if input.ndim == 2 else view(input, input.shape)
+    return named_as(result, "TBackward0", input)
 
 
 def _matrix_transpose(input):
@@ -373,7 +375,7 @@ def _split_views(input, sizes, dim):
     for piece, size in zip(pieces, sizes):
         key = (slice(None),) * dim + (slice(start, start + size),)
         input._make_view(piece, lambda base, key=key: base[key])
-        piece.__dict__["_multi_output_view"] = "SplitBackward0"  # in-place on it is an error
+        piece.__dict__["_multi_output_view"] = "Split"  # in-place on it is an error
         start += size
     return pieces
 
@@ -381,7 +383,10 @@ def _split_views(input, sizes, dim):
 @tensor_method
 def split(input, split_size_or_sections, dim: int = 0):
     dim = wrap_dim(dim, input.ndim)
-    return _split_views(input, _split_sizes(input, split_size_or_sections, dim), dim)
+    pieces = _split_views(input, _split_sizes(input, split_size_or_sections, dim), dim)
+    if not isinstance(split_size_or_sections, int):  # PyTorch's split_with_sizes
+        named_as(pieces, "SplitWithSizesBackward0", input)
+    return pieces
 
 
 @tensor_method
@@ -394,13 +399,33 @@ def chunk(input, chunks: int, dim: int = 0):
     return split(input, step, dim)
 
 
+class Unbind(Primitive):
+    """The slices along ``dim`` as views; their gradients stacked back (zeros for unused
+    slices). One node with one output per slice, as PyTorch's UnbindBackward0."""
+
+    multi_output = True
+
+    def forward(self, xp, a, dim=0):
+        self.dim = dim
+        # the trailing Ellipsis keeps a 0-d slice an array view (not a numpy scalar)
+        return tuple(a[(slice(None),) * dim + (index, Ellipsis)] for index in range(a.shape[dim]))
+
+    def backward(self, *grads):
+        from .concatenate import stack  # noqa: PLC0415 (concatenate imports this module)
+        return stack(grads, self.dim)
+
+
 @tensor_method
 def unbind(input, dim: int = 0):
     dim = wrap_dim(dim, input.ndim)
     if input.shape[dim] == 0:
         return ()
-    pieces = _split_views(input, [1] * input.shape[dim], dim)
-    return tuple(squeeze(piece, dim) for piece in pieces)
+    pieces = Unbind.apply(input, dim=dim)
+    for index, piece in enumerate(pieces):
+        key = (slice(None),) * dim + (index, Ellipsis)
+        input._make_view(piece, lambda base, key=key: base[key])
+        piece.__dict__["_multi_output_view"] = "Unbind"  # in-place on it is an error
+    return pieces
 
 
 

@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import _parallel
 from .. import dtypes as _dtypes
-from ..autograd.function import Primitive
+from ..autograd.function import Primitive, named_as, reports_as
 from ..errors import ArgumentError, ShapeError, TensorIndexError
 from ..tensor import Tensor, tensor_method
 from ._helpers import dims_tuple, float_result_dtype
@@ -78,7 +78,10 @@ def sum(input, dim=None, keepdim: bool = False, *, dtype=None, out=None):  # noq
         input = input.to(_dtypes.from_numpy_dtype(numpy_dtype))
         if numpy_dtype != np.bool_:  # a bool sum stays bool (any element set)
             numpy_dtype = None
-    return _out(Sum.apply(input, dims=dims, keepdim=keepdim, dtype=numpy_dtype), out, "sum")
+    result = Sum.apply(input, dims=dims, keepdim=keepdim, dtype=numpy_dtype)
+    if dim is not None:  # PyTorch's sum.dim_IntList overload
+        named_as(result, "SumBackward1", input)
+    return _out(result, out, "sum")
 
 
 @tensor_method
@@ -91,7 +94,10 @@ def mean(input, dim=None, keepdim: bool = False, *, dtype=None, out=None):
             f"mean(): could not infer output dtype. Input dtype must be either a floating point "
             f"or complex dtype. Got: {input.dtype.name.capitalize()}")
     dims = dims_tuple(dim, input.ndim)
-    return _out(Mean.apply(input, dims=dims, keepdim=keepdim), out)
+    result = Mean.apply(input, dims=dims, keepdim=keepdim)
+    if dim is not None:  # PyTorch's mean.dim overload
+        named_as(result, "MeanBackward1", input)
+    return _out(result, out)
 
 
 class Amax(Primitive):
@@ -129,6 +135,7 @@ def amax(input, dim=(), keepdim: bool = False, *, out=None):
 
 
 @tensor_method
+@reports_as("AminBackward0")
 def amin(input, dim=(), keepdim: bool = False, *, out=None):
     dims = dims_tuple(dim, input.ndim) if dim != () else None
     return _out(Amax.apply(input, dims=dims, keepdim=keepdim, take_max=False), out, "amin")
@@ -228,12 +235,18 @@ def _extreme_out(result, out, name):
 @tensor_method
 def max(input, dim=None, keepdim: bool = False, *, other=None, out=None):  # noqa: A001
     """Largest value; with ``dim``, a (values, indices) pair; with a tensor, ``maximum``."""
-    return _extreme_out(_max_or_min(input, dim, keepdim, other, True), out, "max")
+    result = _max_or_min(input, dim, keepdim, other, True)
+    if dim is None and other is None:  # PyTorch's whole-tensor max overload
+        named_as(result, "MaxBackward1", input)
+    return _extreme_out(result, out, "max")
 
 
 @tensor_method
 def min(input, dim=None, keepdim: bool = False, *, other=None, out=None):  # noqa: A001
-    return _extreme_out(_max_or_min(input, dim, keepdim, other, False), out, "min")
+    result = _max_or_min(input, dim, keepdim, other, False)
+    if dim is None and other is None:  # PyTorch's whole-tensor min overload
+        named_as(result, "MinBackward1", input)
+    return _extreme_out(result, out, "min")
 
 
 def _out(result: Tensor, out, exact_dtype: str | None = None):

@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from .. import dtypes as _dtypes
-from ..autograd.function import Primitive
+from ..autograd.function import Primitive, named_as, reports_as
 from ..errors import ArgumentError, DTypeError, NotSupportedError, ShapeError, TensorIndexError
 from ..return_types import namedtuple_result
 from ..tensor import Tensor, tensor_method, wrap_dim
@@ -94,6 +94,8 @@ def prod(input, dim=None, keepdim: bool = False, *, dtype=None, out=None):
     if dims is not None and input.ndim == 0:
         dims = None
     result = Prod.apply(input, dims=dims, keepdim=keepdim)
+    if dim is not None:  # PyTorch's prod.dim_int overload
+        named_as(result, "ProdBackward1", input)
     if input.dtype is _dtypes.bool:  # a bool product is whether every element is set
         result = result.to(_dtypes.bool)
     return _out(result, out, "prod")
@@ -192,6 +194,7 @@ def aminmax(input, *, dim=None, keepdim: bool = False, out=None):
 
 # ----------------------------------------------------------------- logsumexp
 @tensor_method
+@reports_as("LogsumexpBackward0")
 def logsumexp(input, dim=(), keepdim: bool = False, *, out=None):
     """``log(sum(exp(x)))`` over ``dim``, computed stably by shifting by the max."""
     if autocast_state.active:
@@ -332,6 +335,7 @@ def _check_nansum_types(input: Tensor, dtype, out) -> None:
 
 
 @tensor_method
+@reports_as("NansumBackward0")
 def nansum(input, dim=None, keepdim: bool = False, *, dtype=None, out=None):
     """Sum treating NaN as zero."""
     if autocast_state.active:
@@ -414,14 +418,16 @@ def _median(input, dim, keepdim, ignore_nan: bool):
 @accepts_out(exact_dtype=True)
 def median(input, dim=None, keepdim: bool = False, *, out=None):
     """The lower median (NaN when a NaN is present); with ``dim``, (values, indices)."""
-    return _median(input, dim, keepdim, ignore_nan=False)
+    return named_as(_median(input, dim, keepdim, ignore_nan=False),
+                    "MedianBackward0" if dim is None else "MedianBackward1", input)
 
 
 @tensor_method
 @accepts_out(exact_dtype=True)
 def nanmedian(input, dim=None, keepdim: bool = False, *, out=None):
     """The lower median of the non-NaN values; with ``dim``, (values, indices)."""
-    return _median(input, dim, keepdim, ignore_nan=True)
+    return named_as(_median(input, dim, keepdim, ignore_nan=True),
+                    "NanmedianBackward0" if dim is None else "NanmedianBackward1", input)
 
 
 @tensor_method

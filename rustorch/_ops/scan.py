@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import _parallel
 from .. import dtypes as _dtypes
-from ..autograd.function import Primitive
+from ..autograd.function import Primitive, reports_as
 from ..errors import ArgumentError, ShapeError
 from ..return_types import namedtuple_result
 from ..tensor import Tensor, tensor_method, wrap_dim
@@ -144,6 +144,7 @@ def _cumulative_extreme(input, dim, take_max: bool):
 
 @tensor_method
 @accepts_out(exact_dtype=True)
+@reports_as("CummaxBackward0")
 def cummax(input, dim: int, *, out=None):
     """Running maximum along ``dim`` and the index where it was reached."""
     return _cumulative_extreme(input, dim, True)
@@ -151,6 +152,7 @@ def cummax(input, dim: int, *, out=None):
 
 @tensor_method
 @accepts_out(exact_dtype=True)
+@reports_as("CumminBackward0")
 def cummin(input, dim: int, *, out=None):
     """Running minimum along ``dim`` and the index where it was reached."""
     return _cumulative_extreme(input, dim, False)
@@ -187,6 +189,7 @@ class LogCumSumExp(Primitive):
 
 
 @tensor_method
+@reports_as("LogcumsumexpBackward0")
 def logcumsumexp(input, dim: int, *, out=None):
     """``log(cumsum(exp(x)))`` along ``dim``, computed stably."""
     if not input.dtype.is_floating_point:

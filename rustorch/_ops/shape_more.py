@@ -9,7 +9,7 @@ import itertools
 import numpy as np
 
 from .. import dtypes as _dtypes
-from ..autograd.function import Primitive
+from ..autograd.function import Primitive, named_as, reports_as
 from ..errors import ArgumentError, ArgumentTypeError, ShapeError
 from ..tensor import Tensor, tensor_method, wrap_dim
 from .strided import ViewCopy, ViewScatter, as_strided, diagonal_view  # noqa: F401
@@ -119,6 +119,7 @@ def _own_memory(result: Tensor) -> Tensor:
 
 # ----------------------------------------------------------------- repeats
 @tensor_method(name="repeat")
+@reports_as("RepeatBackward0")
 def repeat(input, *sizes):
     """Tile the tensor ``sizes[i]`` times along each dim (leading new dims allowed)."""
     sizes = _shape_argument(sizes)
@@ -139,6 +140,7 @@ def repeat(input, *sizes):
 
 
 @tensor_method
+@reports_as("RepeatBackward0")
 def tile(input, dims):
     dims = (int(dims),) if isinstance(dims, (int, np.integer)) else tuple(dims)
     dims = (1,) * (input.ndim - len(dims)) + dims
@@ -202,7 +204,7 @@ def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1):
     def view(xp, array):
         return diagonal_view(xp, array, offset, dim1, dim2)
 
-    result = ViewCopy.apply(input, view=view, copy=False)
+    result = named_as(ViewCopy.apply(input, view=view, copy=False), "DiagonalBackward0")
     return input._make_view(result, lambda base: diagonal(base, offset, dim1, dim2))
 
 
@@ -271,6 +273,7 @@ def _triangle(input, diagonal, upper):
 
 @tensor_method
 @accepts_out(exact_dtype=True)
+@reports_as("TrilBackward0")
 def tril(input, diagonal: int = 0, *, out=None):
     """The lower triangle (``j - i <= diagonal``) of the last two dims; zeros elsewhere."""
     return _triangle(input, diagonal, False)
@@ -278,6 +281,7 @@ def tril(input, diagonal: int = 0, *, out=None):
 
 @tensor_method
 @accepts_out(exact_dtype=True)
+@reports_as("TriuBackward0")
 def triu(input, diagonal: int = 0, *, out=None):
     """The upper triangle (``j - i >= diagonal``) of the last two dims; zeros elsewhere."""
     return _triangle(input, diagonal, True)

@@ -10,6 +10,7 @@ import numbers
 
 import numpy as np
 
+from ..autograd.function import reports_as
 from ..errors import ArgumentError, DTypeError, NotSupportedError, ShapeError
 from ..errors import ArgumentValueError as InvalidArgumentError
 from ..return_types import namedtuple_result
@@ -36,6 +37,7 @@ def _sort_indices(xp, data, axis: int, descending: bool):
 
 @tensor_method
 @accepts_out(exact_dtype=True)
+@reports_as("SortBackward0")
 def sort(input, dim: int = -1, descending: bool = False, stable: bool = False, *, out=None):
     """Sorted values along ``dim`` and the permutation (stable; NaN counts as largest)."""
     if isinstance(dim, bool):  # sort(x, stable=..., dim=..., descending=...) positional form
@@ -63,6 +65,7 @@ def msort(input, *, out=None) -> Tensor:
 
 @tensor_method
 @accepts_out(exact_dtype=True)
+@reports_as("TopkBackward0")
 def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True, *,  # noqa: A002
          out=None):
     """The ``k`` largest (or smallest) elements along ``dim`` with their indices."""
@@ -80,6 +83,7 @@ def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
 
 @tensor_method
 @accepts_out(exact_dtype=True)
+@reports_as("KthvalueBackward0")
 def kthvalue(input, k: int, dim: int = -1, keepdim: bool = False, *, out=None):
     """The ``k``-th smallest element along ``dim`` (1-based) and its index."""
     xp = input._xp()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import warnings
 
+from ..autograd.function import reports_as
 from ..errors import ShapeError
 from ..tensor import Tensor, tensor_method, wrap_dim
 from ..amp._dispatch import autocast_call, autocast_state
@@ -11,6 +12,7 @@ __all__ = ["dist", "cov", "corrcoef", "trapezoid", "trapz", "cumulative_trapezoi
 
 
 @tensor_method
+@reports_as("DistBackward0")
 def dist(input, other, p: float = 2) -> Tensor:
     """The p-norm of ``input - other``."""
     if autocast_state.active:

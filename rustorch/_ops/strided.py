@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import Primitive
+from ..autograd.function import Primitive, named_as
 from ..errors import NotSupportedError, ShapeError
 from ..tensor import tensor_method, wrap_dim
 from .slice_sums import ufunc_at
@@ -147,7 +147,7 @@ def unfold(input, dimension: int, size: int, step: int):
     def view(xp, array):
         return unfold_view(xp, array, dimension, size, step)
 
-    result = ViewCopy.apply(input, view=view, copy=False)
+    result = named_as(ViewCopy.apply(input, view=view, copy=False), "UnfoldBackward0")
     return input._make_view(result, lambda base: unfold(base, dimension, size, step))
 
 

@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 
 from .. import _parallel
-from ..autograd.function import Primitive
+from ..autograd.function import Primitive, reports_as
 from ..errors import ArgumentError
 from ..tensor import tensor_method
 from ._helpers import dims_tuple
@@ -116,6 +116,7 @@ def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=Non
 
 
 @tensor_method
+@reports_as("StdBackward0")
 def std(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, out=None):
     """Standard deviation: ``sqrt(var)``."""
     if autocast_state.active:
@@ -123,6 +124,7 @@ def std(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=Non
     return _out(var(input, dim, unbiased, keepdim, correction=correction).sqrt(), out)
 
 
+@reports_as("VarMeanBackward0")
 def var_mean(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
     """(var, mean) over ``dim``."""
     if autocast_state.active:
@@ -132,6 +134,7 @@ def var_mean(input, dim=None, unbiased=None, keepdim: bool = False, *, correctio
     return result, _float_input(input, "var_mean").mean(dim=dim, keepdim=keepdim)
 
 
+@reports_as("StdMeanBackward0")
 def std_mean(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
     """(std, mean) over ``dim``."""
     if autocast_state.active:

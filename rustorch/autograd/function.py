@@ -7,6 +7,7 @@ profiling can hook one place.
 """
 from __future__ import annotations
 
+import functools
 import traceback
 
 import numpy as np
@@ -230,7 +231,11 @@ class Primitive(Node):
     _host_inputs: tuple = ()  # positions of 0-d CPU operands of a CUDA op (apply sets them)
 
     def name(self) -> str:
-        """PyTorch's name for this node (``MulBackward0``), as printed in ``grad_fn=<...>``."""
+        """PyTorch's name for this node (``MulBackward0``), as printed in ``grad_fn=<...>``;
+        a composite op's last node reports the op's own name (``named_as``)."""
+        shown = self.__dict__.get("_torch_name")
+        if shown is not None:
+            return shown
         name = type(self).__name__.lstrip("_")
         return _TORCH_NODE_NAMES.get(name, f"{name}Backward0")
 
@@ -407,12 +412,38 @@ def _zeros_like_meta(meta):
 
 
 # primitives whose class name differs from the node PyTorch records for the common call
+def named_as(result, name: str, *inputs):
+    """``result``, its node reporting PyTorch's node name ``name`` (``StdBackward0`` for a
+    std computed as the square root of a variance): the name users see in ``grad_fn=<...>``.
+    For a tuple result (values, indices) the outputs with a node are named. Nothing changes
+    for an output that is one of ``inputs`` or shares an input's node."""
+    for output in (result if isinstance(result, tuple) else (result,)):
+        node = getattr(output, "grad_fn", None)
+        if node is not None and isinstance(node, Primitive) and not any(
+                output is value or getattr(value, "grad_fn", None) is node
+                for value in inputs):
+            node._torch_name = name
+    return result
+
+
+def reports_as(name: str):
+    """Decorator for a composite op: its result's node reports PyTorch's ``name``."""
+    def decorate(function):
+        @functools.wraps(function)
+        def op(*args, **kwargs):
+            return named_as(function(*args, **kwargs), name, *args, *kwargs.values())
+        return op
+    return decorate
+
+
 _TORCH_NODE_NAMES = {
     "Concatenate": "CatBackward0", "MatMul": "MmBackward0", "Cast": "ToCopyBackward0",
     "CumSum": "CumsumBackward0", "VectorNorm": "LinalgVectorNormBackward0",
     "MaxWithIndices": "MaxBackward0", "MinWithIndices": "MinBackward0",
     "Reshape": "ViewBackward0", "Clamp": "ClampBackward1", "CrossEntropy": "NllLossBackward0",
-    "RoundedDiv": "DivBackward2",
+    "RoundedDiv": "DivBackward2", "ConstantPad": "ConstantPadNdBackward0",
+    "MaskScale": "MulBackward0", "Conv": "ConvolutionBackward0",
+    "ConvTranspose": "ConvolutionBackward0", "CumProd": "CumprodBackward0",
 }
 
 

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..._backend import check_same_device
 from ..._ops import elementwise as ew
-from ...autograd.function import Primitive
+from ...autograd.function import Primitive, reports_as
 from ...errors import ArgumentError, DTypeError, ShapeError, TensorIndexError
 from ...tensor import Tensor
 from ._common import ArgumentValueError
@@ -78,6 +78,7 @@ def _target_weights(target: Tensor, weight: Tensor | None, ignore_index: int, cl
     return safe, weights
 
 
+@reports_as("NllLossBackward0")
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
              ignore_index: int = -100, reduce=None, reduction: str = "mean") -> Tensor:
     """``-weight[t] * input[n, t]`` per target; 'mean' divides by the summed target weights."""
@@ -130,6 +131,7 @@ class _BinaryCrossEntropy(Primitive):
         return grad_x, grad_t, None
 
 
+@reports_as("BinaryCrossEntropyBackward0")
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                          size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
     """Binary cross entropy between probabilities ``input`` and ``target``."""
@@ -150,6 +152,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     return reduce_loss(loss, reduction)
 
 
+@reports_as("BinaryCrossEntropyWithLogitsBackward0")
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
                                      weight: Tensor | None = None, size_average=None,
                                      reduce=None, reduction: str = "mean",

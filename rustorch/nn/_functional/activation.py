@@ -8,7 +8,7 @@ import warnings
 
 from ... import dtypes as _dtypes
 from ..._ops import elementwise as ew
-from ...autograd.function import Primitive
+from ...autograd.function import Primitive, reports_as
 from ...errors import ArgumentError, NotSupportedError, ShapeError
 from ._common import ArgumentValueError
 from ...tensor import Tensor, wrap_dim
@@ -165,6 +165,7 @@ class _EluFamily(Primitive):
         return grad * self.scale * ew.where(x > 0, x.new_ones(()), negative)
 
 
+@reports_as("EluBackward0")
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """``x if x > 0 else alpha * (exp(x) - 1)``."""
     return _apply_inplace(input, lambda x: _EluFamily.apply(x, alpha=alpha), inplace)
@@ -174,6 +175,7 @@ def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
     return elu(input, alpha, True)
 
 
+@reports_as("EluBackward0")
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """``scale * elu(x, alpha)`` with the self-normalising constants."""
     return _apply_inplace(
@@ -184,6 +186,7 @@ def selu_(input: Tensor) -> Tensor:
     return selu(input, True)
 
 
+@reports_as("CeluBackward0")
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``."""
     if alpha == 0:
@@ -219,6 +222,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     return _Softplus.apply(input, beta=beta, threshold=threshold)
 
 
+@reports_as("LogSigmoidBackward0")
 def logsigmoid(input: Tensor) -> Tensor:
     """``log(sigmoid(x)) = -softplus(-x)``, computed stably."""
     return -_Softplus.apply(-input, beta=1.0, threshold=math.inf)
@@ -248,6 +252,7 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
                           inplace)
 
 
+@reports_as("HardswishBackward0")
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """``x * relu6(x + 3) / 6``."""
     return _apply_inplace(input, lambda x: x * _Hardtanh.apply(x + 3, low=0.0, high=6.0) / 6,
@@ -310,6 +315,7 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
     return _apply_inplace(input, lambda x: _Silu.apply(x), inplace)
 
 
+@reports_as("MishBackward0")
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """``x * tanh(softplus(x))``."""
     if autocast_state.active:
@@ -317,6 +323,7 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
     return _apply_inplace(input, lambda x: x * softplus(x).tanh(), inplace)
 
 
+@reports_as("GluBackward0")
 def glu(input: Tensor, dim: int = -1) -> Tensor:
     """``a * sigmoid(b)`` where ``a, b`` are the halves of ``input`` along ``dim``."""
     if input.ndim == 0:
@@ -329,6 +336,7 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
     return first * second.sigmoid()
 
 
+@reports_as("PreluKernelBackward0")
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """``x if x > 0 else weight * x``, ``weight`` broadcast along the channel dim (1)."""
     if autocast_state.active:
@@ -396,6 +404,7 @@ def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
     return _softmax_impl(input, dim, dtype, False, "softmax")
 
 
+@reports_as("LogSoftmaxBackward0")
 def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
                 dtype=None) -> Tensor:
     """``x - logsumexp(x, dim)``."""
@@ -422,6 +431,7 @@ def _tensor_softmax(input, dim, dtype=None):
     return _softmax_impl(input, dim, dtype, False, "softmax")
 
 
+@reports_as("LogSoftmaxBackward0")
 def _tensor_log_softmax(input, dim, dtype=None):
     if autocast_state.active:
         return autocast_call(_tensor_log_softmax, "log_softmax", **locals())

@@ -4,6 +4,7 @@ All of them run through the ``Conv``/``ConvTranspose`` primitives of ``rustorch.
 """
 from __future__ import annotations
 
+from ...autograd.function import reports_as
 from ..._ops.conv import Conv, ConvGeometry, ConvTranspose
 from ..._ops.fold import Fold, Unfold
 from ..._ops.pooling import PoolGeometry
@@ -247,6 +248,7 @@ def _block_geometry(image_size, kernel_size, dilation, padding, stride) -> PoolG
     return PoolGeometry(kernel, stride, padding, dilation, tuple(image_size), blocks)
 
 
+@reports_as("Im2ColBackward0")
 def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
     """im2col: (N, C, H, W) -> (N, C * kH * kW, L), one column per sliding block."""
     if input.ndim not in (3, 4):

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from ...amp._dispatch import autocast_call, autocast_state
-from ...autograd.function import Primitive
+from ...autograd.function import Primitive, named_as
 from ...errors import DTypeError, ShapeError
 from ...tensor import Tensor, wrap_dim
 
@@ -90,7 +90,17 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if bias is not None and bias.ndim > 0 and bias.shape[-1] not in (1, weight.shape[0]):
         raise ShapeError(f"linear: bias of shape {list(bias.shape)} doesn't match "
                          f"out_features={weight.shape[0]}")
-    return _Linear.apply(input, weight, bias)
+    result = _Linear.apply(input, weight, bias)
+    # PyTorch's node: addmm/mm for a matrix, their reshaped forms otherwise
+    dims = min(input.ndim, 3)
+    return named_as(result, _LINEAR_NODE_NAMES[dims, bias is not None])
+
+
+_LINEAR_NODE_NAMES = {
+    (1, False): "SqueezeBackward4", (1, True): "AddBackward0",
+    (2, False): "MmBackward0", (2, True): "AddmmBackward0",
+    (3, False): "UnsafeViewBackward0", (3, True): "ViewBackward0",
+}
 
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor,

@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 
+from ...autograd.function import reports_as
 from ..._ops import elementwise as ew
 from ...errors import ArgumentError, ShapeError
 from ...tensor import Tensor
@@ -38,6 +39,7 @@ def _weighted(loss: Tensor, weight: Tensor | None, input: Tensor, reduction: str
     return reduce_loss(loss, reduction)
 
 
+@reports_as("MseLossBackward0")
 def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
              reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
     """``(input - target)^2``."""
@@ -59,6 +61,7 @@ def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
     return _weighted((input - target).abs(), weight, input, reduction)
 
 
+@reports_as("SmoothL1LossBackward0")
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
                    reduction: str = "mean", beta: float = 1.0) -> Tensor:
     """``0.5 d^2 / beta`` if ``|d| < beta`` else ``|d| - 0.5 beta``."""
@@ -76,6 +79,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
     return reduce_loss(loss, reduction)
 
 
+@reports_as("HuberLossBackward0")
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
                weight: Tensor | None = None) -> Tensor:
     """``0.5 d^2`` if ``|d| < delta`` else ``delta * (|d| - 0.5 delta)``."""

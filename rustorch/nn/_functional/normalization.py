@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+from ...autograd.function import reports_as
 from ..._backend import check_same_device
 from ..._ops.normalization import BatchNormTrain, batch_statistics
 from ...autograd.grad_mode import no_grad
@@ -23,6 +24,7 @@ def _update_running(running: Tensor, value, momentum: float) -> None:
     running._bump_version()
 
 
+@reports_as("NativeBatchNormBackward0")
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
                weight: Tensor | None = None, bias: Tensor | None = None,
                training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
@@ -119,6 +121,7 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
     return result.reshape(input.shape)
 
 
+@reports_as("NativeLayerNormBackward0")
 def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
                bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
     """Normalise over the last ``len(normalized_shape)`` dims:
@@ -163,6 +166,7 @@ def _mixed_precision(input: Tensor, weight, bias):
     return (*widen, input.dtype)
 
 
+@reports_as("NativeGroupNormBackward0")
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
                bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
     """Normalise each group of ``C / num_groups`` channels of every sample."""

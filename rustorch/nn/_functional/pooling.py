@@ -7,6 +7,7 @@ import numpy as np
 
 from ..._ops.pooling import (AdaptiveMaxPool, IndexScatter, MaxPool, PoolGeometry, SumPool,
                              adaptive_bounds, pool_output_size)
+from ...autograd.function import named_as
 from ...tensor import _TORCH_TYPE_NAMES
 from ...errors import DTypeNotImplementedError
 from ...errors import ArgumentError, ShapeError
@@ -64,7 +65,13 @@ def _max_pool(input, spatial, kernel_size, stride, padding, dilation, ceil_mode,
               with_indices=True):
     geometry = _geometry(input, spatial, kernel_size, stride, padding, dilation, ceil_mode, op)
     values, indices = MaxPool.apply(input, geometry=geometry, with_indices=with_indices)
+    named_as(values, _pool_node_name(spatial, "MaxPool{}DWithIndicesBackward0"))
     return (values, indices) if with_indices else values
+
+
+def _pool_node_name(dims: int, pattern: str) -> str:
+    """PyTorch's node for a pooling op: 1-d ones run as 2-d pools and a squeeze."""
+    return "SqueezeBackward1" if dims == 1 else pattern.format(dims)
 
 
 def max_pool1d_with_indices(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
@@ -144,7 +151,7 @@ def _avg_pool(input, spatial, kernel_size, stride, padding, ceil_mode, count_inc
     sums = SumPool.apply(input, geometry=geometry)
     scale = _divisor(geometry, count_include_pad, divisor_override, input._xp(),
                      input._data.dtype)
-    return sums * scale
+    return named_as(sums * scale, _pool_node_name(spatial, "AvgPool{}DBackward0"))
 
 
 def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
@@ -326,8 +333,10 @@ def _adaptive_max(input, output_size, spatial, op):
     if all(s and n % s == 0 for n, s in zip(in_size, sizes)):
         kernel = tuple(n // s for n, s in zip(in_size, sizes))
         geometry = PoolGeometry(kernel, kernel, (0,) * spatial, (1,) * spatial, in_size, sizes)
-        return MaxPool.apply(input, geometry=geometry)
-    return AdaptiveMaxPool.apply(input, output_size=sizes)
+        result = MaxPool.apply(input, geometry=geometry)
+    else:
+        result = AdaptiveMaxPool.apply(input, output_size=sizes)
+    return named_as(result, _pool_node_name(spatial, "AdaptiveMaxPool{}DBackward0"))
 
 
 def adaptive_max_pool1d_with_indices(input: Tensor, output_size, return_indices: bool = True):

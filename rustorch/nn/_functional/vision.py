@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 
+from ...autograd.function import named_as, reports_as
 from ... import dtypes as _dtypes
 from ..._ops.elementwise import where
 from ..._ops.padding import ConstantPad, TakeAxis, pad_indices
@@ -210,6 +211,11 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
             raise NotSupportedError(f"interpolate: mode {mode!r} is not supported (use "
                                     f"nearest, nearest-exact, linear, bilinear, bicubic, "
                                     f"trilinear or area)")
+    if result is not input:  # PyTorch's upsampling node for the mode and the dims
+        kind = {"nearest": "UpsampleNearest", "nearest-exact": "_UpsampleNearestExact",
+                "linear": "UpsampleLinear", "bilinear": "UpsampleBilinear",
+                "bicubic": "UpsampleBicubic", "trilinear": "UpsampleTrilinear"}[mode]
+        named_as(result, f"{kind}{spatial}DBackward0", input)
     return result
 
 
@@ -227,6 +233,7 @@ def upsample_bilinear(input: Tensor, size=None, scale_factor=None) -> Tensor:
 
 
 # -------------------------------------------------------------------------- pixel shuffle
+@reports_as("PixelShuffleBackward0")
 def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
     """(*, C*r*r, H, W) -> (*, C, H*r, W*r)."""
     r = int(upscale_factor)
