@@ -2,7 +2,7 @@
 empty 1-D inputs), ``stack``, ``hstack``/``vstack`` and ``atleast_1d/2d``."""
 from __future__ import annotations
 
-from ..autograd.function import Primitive, reports_as
+from ..autograd.function import Primitive, named_as, reports_as
 from ..errors import ArgumentError, ShapeError
 from ..tensor import wrap_dim
 from ..amp._dispatch import autocast_call, autocast_state
@@ -117,5 +117,11 @@ def atleast_1d(*tensors):
     return _one_or_tuple(tensors, lambda t: t.reshape(1) if t.ndim == 0 else t)
 
 
+def _as_2d(tensor):
+    if tensor.ndim == 1:  # PyTorch unsqueezes a vector (UnsqueezeBackward0)
+        return named_as(tensor.reshape(1, -1), "UnsqueezeBackward0", tensor)
+    return tensor.reshape(1, 1) if tensor.ndim == 0 else tensor
+
+
 def atleast_2d(*tensors):
-    return _one_or_tuple(tensors, lambda t: t.reshape(1, -1) if t.ndim < 2 else t)
+    return _one_or_tuple(tensors, _as_2d)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes as _dtypes
-from ..autograd.function import Primitive
+from ..autograd.function import Primitive, named_as
 from ..errors import DTypeError
 from ..tensor import Tensor, tensor_method
 from ._helpers import array_result_type, cast, to_tensor
@@ -236,9 +236,10 @@ def lerp(input: Tensor, end: Tensor, weight, *, out=None) -> Tensor:
         if isinstance(value, Tensor) and value.dtype is not input.dtype:
             raise DTypeError(f"expected dtype {type_name(input.dtype)} for `{name}` but got "
                              f"dtype {type_name(value.dtype)}")
+    overload = "LerpBackward1" if isinstance(weight, Tensor) else "LerpBackward0"
     if not isinstance(weight, Tensor):
         weight = to_tensor(weight, like=input, dtype=input.dtype)
-    return _maybe_out(Lerp.apply(input, end, weight), out)
+    return _maybe_out(named_as(Lerp.apply(input, end, weight), overload), out)
 
 
 class Heaviside(Primitive):

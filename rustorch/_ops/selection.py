@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 from .. import dtypes as _dtypes
-from ..autograd.function import Primitive
+from ..autograd.function import Primitive, named_as
 from ..errors import ArgumentValueError, DTypeError
 from ..tensor import Tensor, tensor_method
 from ._helpers import array_result_type, cast, promote_operands, to_tensor
@@ -137,7 +137,7 @@ def clamp(input, min=None, max=None, *, out=None):  # noqa: A002
             result = maximum(result, min)
         if max is not None:
             result = minimum(result, max)
-        return _maybe_out(result, out)
+        return _maybe_out(named_as(result, "ClampBackward0", input), out)  # clamp.Tensor
     if (isinstance(min, float) or isinstance(max, float)) and not _is_inexact(input):
         input = input.to(_dtypes.get_default_dtype())
     return _maybe_out(Clamp.apply(input, low=min, high=max), out, "clamp")
