@@ -210,6 +210,8 @@ def _operator_or_not_implemented(function):
 Tensor.__add__ = _operator_or_not_implemented(ew.add)
 Tensor.__radd__ = _operator_or_not_implemented(_reflected(ew.add))
 Tensor.__sub__ = _operator_or_not_implemented(ew.sub)
+
+
 def _reflected_subtraction(self, other):
     """``other - self``: PyTorch's ``rsub`` (its node RsubBackward1 for a number)."""
     result = ew.sub(other, self)

@@ -411,7 +411,6 @@ def _zeros_like_meta(meta):
     return xp.zeros(shape, dtype)
 
 
-# primitives whose class name differs from the node PyTorch records for the common call
 def named_as(result, name: str, *inputs):
     """``result``, its node reporting PyTorch's node name ``name`` (``StdBackward0`` for a
     std computed as the square root of a variance): the name users see in ``grad_fn=<...>``.
@@ -436,6 +435,7 @@ def reports_as(name: str):
     return decorate
 
 
+# primitives whose class name differs from the node PyTorch records for the common call
 _TORCH_NODE_NAMES = {
     "Concatenate": "CatBackward0", "MatMul": "MmBackward0", "Cast": "ToCopyBackward0",
     "CumSum": "CumsumBackward0", "VectorNorm": "LinalgVectorNormBackward0",
