@@ -7,6 +7,8 @@ exposes as functions: ``clamp_min``, ``clamp_max``, ``is_signed``, ``is_same_siz
 """
 from __future__ import annotations
 
+from ..autograd.function import named_as
+from ..autograd.grad_mode import no_grad
 from ..nn import functional as F
 
 __all__ = ["cosine_similarity", "pairwise_distance", "pixel_shuffle", "pixel_unshuffle",
@@ -16,7 +18,8 @@ __all__ = ["cosine_similarity", "pairwise_distance", "pixel_shuffle", "pixel_uns
            "batch_norm", "instance_norm", "rms_norm", "kl_div",
            "binary_cross_entropy_with_logits", "hinge_embedding_loss", "margin_ranking_loss",
            "cosine_embedding_loss", "triplet_margin_loss", "poisson_nll_loss", "clamp_min",
-           "clamp_max", "is_signed", "is_same_size"]
+           "clamp_max", "is_signed", "is_same_size", "native_layer_norm", "native_batch_norm",
+           "native_group_norm", "native_dropout", "native_channel_shuffle"]
 
 _REDUCTIONS = {0: "none", 1: "mean", 2: "sum"}
 
@@ -76,6 +79,65 @@ def batch_norm(input, weight, bias, running_mean, running_var, training, momentu
                cudnn_enabled):
     return F.batch_norm(input, running_mean, running_var, weight, bias, training, momentum,
                         eps)
+
+
+def _statistics(values, dims, keepdim, eps):
+    """(mean, 1 / sqrt(biased variance + eps)) over ``dims``."""
+    mean = values.mean(dim=dims, keepdim=keepdim)
+    variance = values.var(dim=dims, unbiased=False, keepdim=keepdim)
+    return mean, (variance + eps).rsqrt()
+
+
+def _detached_statistics(values, dims, keepdim, eps):
+    """``_statistics`` outside the graph: ATen's native layer and batch norms return them as
+    non-differentiable outputs."""
+    with no_grad():
+        return _statistics(values.detach(), dims, keepdim, eps)
+
+
+def native_layer_norm(input, normalized_shape, weight, bias, eps):
+    """(output, mean, rstd): the statistics shaped like the input with the normalized dims
+    kept as size 1."""
+    output = F.layer_norm(input, normalized_shape, weight, bias, eps)
+    dims = tuple(range(input.ndim - len(tuple(normalized_shape)), input.ndim))
+    return (output, *_detached_statistics(input, dims, True, eps))
+
+
+def native_batch_norm(input, weight, bias, running_mean, running_var, training, momentum,
+                      eps):
+    """(output, batch mean, batch 1/std); both statistics empty outside training, as ATen."""
+    output = F.batch_norm(input, running_mean, running_var, weight, bias, training, momentum,
+                          eps)
+    if not training:
+        return output, input.new_empty(0), input.new_empty(0)
+    dims = (0,) + tuple(range(2, input.ndim))
+    return (output, *_detached_statistics(input, dims, False, eps))
+
+
+def native_group_norm(input, weight, bias, N, C, HxW, group, eps):  # noqa: N803 (ATen's names)
+    """(output, mean, rstd), the statistics per (sample, group); unlike the layer and batch
+    norms', these are differentiable, as in ATen."""
+    output = F.group_norm(input, group, weight, bias, eps)
+    mean, rstd = _statistics(input.reshape(N, group, -1), -1, False, eps)
+    return tuple(named_as(value, "NativeGroupNormBackward0", input)
+                 for value in (output, mean, rstd))
+
+
+def native_dropout(input, p, train):
+    """(output, keep mask): each element kept with probability ``1 - p`` and scaled by
+    ``1 / (1 - p)`` in training (all kept, a copy, otherwise)."""
+    if not train:
+        return named_as(input.clone(), "NativeDropoutBackward0", input), \
+            input.new_ones(input.shape).bool()
+    from .. import random as _random  # noqa: PLC0415 (random imports the ops)
+    keep = _random.rand_like(input, dtype=input.dtype) >= p
+    scale = 0.0 if p >= 1 else 1.0 / (1.0 - p)
+    output = named_as(input * keep * scale, "NativeDropoutBackward0", input)
+    return output, keep
+
+
+def native_channel_shuffle(input, groups):
+    return F.channel_shuffle(input, groups)
 
 
 def instance_norm(input, weight, bias, running_mean, running_var, use_input_stats, momentum,

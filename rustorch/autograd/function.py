@@ -112,10 +112,13 @@ class Node:
         state = self.__dict__
         if self.saved is not None or "_saved_output" in state:
             edges, outputs = self.next_edges, state.get("n_outputs")
+            shown = state.get("_torch_name")
             state.clear()
             self.next_edges = edges
             if outputs is not None:  # the engine sizes a second backward's buffers from it
                 self.n_outputs = outputs
+            if shown is not None:  # grad_fn keeps printing PyTorch's name after backward
+                self._torch_name = shown
             self._released = True
             return
         dropped = [key for key, value in state.items()

@@ -228,3 +228,13 @@ def test_multi_output_view_errors_name_the_node_and_output():
             row.append(str(caught.value).split(" is a view")[0])
         messages.append(row)
     assert messages[0] == messages[1]
+
+
+def test_names_survive_backward():
+    """After backward frees what a node saved, grad_fn still prints PyTorch's name."""
+    for m in (torch, rustorch):
+        x = m.ones(3, 2, requires_grad=True)
+        loss = m.nn.functional.mse_loss(x * 2, m.zeros(3, 2))
+        loss.backward()
+        name = type(loss.grad_fn).__name__ if m is torch else loss.grad_fn.name()
+        assert name == "MseLossBackward0"

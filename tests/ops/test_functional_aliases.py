@@ -74,3 +74,45 @@ def test_unknown_integer_reduction_means_none(reduction):
     check(lambda m, a, b: m.kl_div(a.log(), b, reduction), x, y)
     check(lambda m, a, b: m.binary_cross_entropy_with_logits(a, b, None, None, reduction), x, y)
     check(lambda m, a, b: m.cosine_embedding_loss(a, b, m.ones(3), 0.0, reduction), x, y)
+
+
+# ----------------------------------------------------------------- ATen's native normalizations
+def test_native_layer_norm_like_torch():
+    check(lambda m, x, w, b: m.native_layer_norm(x, [4], w, b, 1e-5), randn(2, 3, 4),
+          randn(4), randn(4))
+    check(lambda m, x: m.native_layer_norm(x, [3, 4], None, None, 1e-3), randn(2, 3, 4))
+
+
+def test_native_batch_norm_like_torch():
+    from tests._oracle import rustorch, torch
+    check(lambda m, x, w, b: m.native_batch_norm(x, w, b, None, None, True, 0.1, 1e-5),
+          randn(4, 3, 5), randn(3), randn(3))
+    running = []
+    for m in (torch, rustorch):  # running statistics updated; none returned outside training
+        mean, var = m.zeros(3), m.ones(3)
+        x = m.arange(60.).reshape(4, 3, 5)
+        m.native_batch_norm(x, None, None, mean, var, True, 0.1, 1e-5)
+        running.append([round(v, 4) for v in mean.tolist() + var.tolist()])
+        _, empty_mean, empty_invstd = m.native_batch_norm(x, None, None, mean, var, False,
+                                                          0.1, 1e-5)
+        assert tuple(empty_mean.shape) == tuple(empty_invstd.shape) == (0,)
+    assert running[0] == running[1]
+
+
+def test_native_group_norm_like_torch():
+    check(lambda m, x, w, b: m.native_group_norm(x, w, b, 2, 6, 5, 3, 1e-5), randn(2, 6, 5),
+          randn(6), randn(6))
+
+
+def test_native_dropout_and_channel_shuffle():
+    from tests._oracle import rustorch, torch
+    check(lambda m, x: m.native_channel_shuffle(x, 2), randn(2, 4, 3), grad=False)
+    check(lambda m, x: m.native_dropout(x, 0.5, False), randn(3, 4))
+    x = rustorch.ones(2000, requires_grad=True)
+    output, keep = rustorch.native_dropout(x, 0.25, True)
+    assert keep.dtype is rustorch.bool and 0.6 < keep.float().mean().item() < 0.9
+    assert rustorch.equal(output, keep.float() / 0.75)
+    output.sum().backward()
+    assert rustorch.equal(x.grad, keep.float() / 0.75)
+    assert output.grad_fn.name() == type(torch.native_dropout(torch.ones(2, requires_grad=True),
+                                                              0.5, True)[0].grad_fn).__name__
