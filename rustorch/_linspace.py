@@ -95,19 +95,22 @@ def linspace_values(start, end, steps: int, numpy_dtype) -> np.ndarray:
     return _float_values(start, end, steps, numpy_dtype.type)
 
 
-def _libm_power(base: float, exponents) -> np.ndarray:
-    """``base ** exponents`` by the C library's ``pow`` (``math.pow``), as PyTorch's kernel
-    computes it: numpy's SIMD float64 ``power`` (AVX-512 machines) differs from it in the
-    last bit for ~5 % of exponents, which would make logspace's values, and integer
-    logspace's truncations, depend on the CPU. Where ``math.pow`` raises, C's special
-    values (numpy's agree) stand."""
-    def power(exponent):
-        try:
-            return math.pow(base, exponent)
-        except (OverflowError, ValueError):
-            return float(np.power(np.float64(base), np.float64(exponent)))
+def _c_function(function, *values: float) -> float:
+    """A C library function (``math``'s) with C's special values instead of exceptions
+    (numpy's function of the same name gives them)."""
+    try:
+        return function(*values)
+    except (OverflowError, ValueError):
+        return float(getattr(np, function.__name__)(*map(np.float64, values)))
 
-    return np.frompyfunc(power, 1, 1)(exponents).astype(np.float64)
+
+def _libm_power(base: float, exponents) -> np.ndarray:
+    """``base ** exponents`` by the C library's ``pow``, as PyTorch's kernel computes it:
+    numpy's SIMD float64 ``power`` (AVX-512 machines) differs from it in the last bit for
+    ~5 % of exponents, which would make logspace's values, and integer logspace's
+    truncations, depend on the CPU."""
+    return np.frompyfunc(lambda exponent: _c_function(math.pow, base, exponent), 1, 1)(
+        exponents).astype(np.float64)
 
 
 def _real_exponents(start, end, steps: int, numpy_dtype) -> np.ndarray:
@@ -118,19 +121,16 @@ def _real_exponents(start, end, steps: int, numpy_dtype) -> np.ndarray:
     and back from ``end`` for the rest."""
     if numpy_dtype.kind in "iu":
         first, last = int(start), int(end)
-        difference = float(last - first)
-        first, last = float(first), float(last)
+        difference = last - first
     elif numpy_dtype.itemsize < 4:
         half = numpy_dtype.type
         first, last = half(start), half(end)
-        difference = float(half(np.float32(last) - np.float32(first)))
-        first, last = float(first), float(last)
+        difference = half(np.float32(last) - np.float32(first))
     else:
-        scalar = numpy_dtype.type
-        first, last = scalar(start), scalar(end)
-        difference = float(last - first)
-        first, last = float(first), float(last)
-    step = difference / (steps - 1)
+        first, last = numpy_dtype.type(start), numpy_dtype.type(end)
+        difference = last - first
+    first, last = float(first), float(last)
+    step = float(difference) / (steps - 1)
     index = np.arange(steps, dtype=np.float64)
     from_start = first + step * index
     from_end = last - step * (steps - 1 - index)
@@ -153,14 +153,6 @@ def _complex_exponents(start: complex, end: complex, steps: int, part) -> np.nda
         from_end = last - step * (steps - 1 - index).astype(part)
         setattr(exponents, field, np.where(index < steps // 2, from_start, from_end))
     return exponents
-
-
-def _c_function(function, value: float) -> float:
-    """A C library function (``math``'s) with C's special values instead of exceptions."""
-    try:
-        return function(value)
-    except (OverflowError, ValueError):
-        return float(getattr(np, function.__name__)(np.float64(value)))
 
 
 def _cpow(base: float, exponent: complex, part) -> complex:

@@ -5,8 +5,6 @@ class with ``tensor_method``. Views share their base's array and version counter
 """
 from __future__ import annotations
 
-import re
-
 import weakref
 
 import numpy as np
@@ -206,7 +204,7 @@ class Tensor(TensorMetadata, TensorProtocol):
             node = self.grad_fn
             name = node.name() if node is not None else self.__dict__["_multi_output_view"]
             raise AutogradError(
-                f"Output {self.output_nr} of {re.sub(r'Backward[0-9]*$', '', name)} is a view "
+                f"Output {self.output_nr} of {name[:name.rfind('Backward')]} is a view "
                 f"and is being modified inplace. This view is the output of a function that "
                 f"returns multiple views. Such functions do not allow the output views to be "
                 f"modified inplace. You should replace the inplace operation by an out-of-place "

@@ -56,10 +56,11 @@ def _single_point(value) -> bool:
 
 
 def _half_result(a, b, dtype):
-    """The half type (float16/bfloat16) of a product or quotient, or None."""
-    result = dtype if dtype is not None else next(
-        (value.dtype for value in (a, b) if hasattr(value, "ndim") and value.ndim), None)
-    return np.dtype(result) if result is not None and np.dtype(result) in _HALF_TYPES else None
+    """The half type (float16/bfloat16) of a product or quotient, or None: ``dtype``, else
+    the array operand's (the first one's unless it is a number or 0-d)."""
+    if dtype is None:
+        dtype = a.dtype if getattr(a, "ndim", 0) else getattr(b, "dtype", None)
+    return dtype if dtype is not None and dtype in _HALF_TYPES else None
 
 
 def _in_single(xp, operation, a, b, half):

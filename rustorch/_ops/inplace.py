@@ -43,8 +43,8 @@ def _fast_binary(self, ufunc, other) -> bool:
         return False
     data = self._data
     other_data = _plain(other)
-    if ufunc in (np.multiply, np.true_divide) and data.dtype in ew._HALF_TYPES and \
-            ew._single_point(other_data):
+    if data.dtype.itemsize == 2 and data.dtype in ew._HALF_TYPES and \
+            ufunc in (np.multiply, np.true_divide) and ew._single_point(other_data):
         return False  # by a number: in float32 (Mul/Div), as PyTorch's half-type kernels
     if isinstance(other_data, np.ndarray) and other_data.dtype != data.dtype:
         other_data = other_data.astype(data.dtype)

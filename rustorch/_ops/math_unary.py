@@ -61,12 +61,10 @@ for _alias, _target in (("arcsin", asin), ("arccos", acos), ("arctan", atan),
     tensor_method(_target, name=_alias)
 
 def _scaled(xp, array, factor: float):
-    """``array * factor`` as PyTorch's multiplication by a Python number: in the dtype, but
-    half types compute in float32 with the factor as a float32 (their op math type) and
-    round once."""
-    if array.dtype.itemsize < 4 and array.dtype.kind != "c":
-        single = xp.float32
-        return (array.astype(single) * xp.asarray(factor, single)).astype(array.dtype)
+    """``array * factor`` as PyTorch's multiplication by a Python number (``Mul``'s rule:
+    half types in float32, one rounding)."""
+    if array.dtype in elementwise._HALF_TYPES:
+        return elementwise._in_single(xp, xp.multiply, array, factor, array.dtype)
     return array * xp.asarray(factor, array.dtype)
 
 

@@ -375,7 +375,7 @@ def _split_views(input, sizes, dim):
     for piece, size in zip(pieces, sizes):
         key = (slice(None),) * dim + (slice(start, start + size),)
         input._make_view(piece, lambda base, key=key: base[key])
-        piece.__dict__["_multi_output_view"] = "Split"  # in-place on it is an error
+        piece.__dict__["_multi_output_view"] = "SplitBackward0"  # in-place on it is an error
         start += size
     return pieces
 
@@ -424,7 +424,7 @@ def unbind(input, dim: int = 0):
     for index, piece in enumerate(pieces):
         key = (slice(None),) * dim + (index, Ellipsis)
         input._make_view(piece, lambda base, key=key: base[key])
-        piece.__dict__["_multi_output_view"] = "Unbind"  # in-place on it is an error
+        piece.__dict__["_multi_output_view"] = "UnbindBackward0"  # in-place on it is an error
     return pieces
 
 
