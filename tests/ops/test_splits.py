@@ -566,3 +566,18 @@ def test_pin_memory_without_accelerator_raises():
     check_error(lambda m: m.arange(3.0).pin_memory())
     with pytest.raises(RuntimeError, match="accelerator"):
         rustorch.ones(2).pin_memory()
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_unbind_values_gradients_and_node_like_torch(dim):
+    """One UnbindBackward0 node; unused pieces get zero gradients; float64 gradcheck and
+    gradgradcheck through the stacked backward."""
+    def run(m, x):
+        pieces = x.unbind(dim)
+        assert [piece.output_nr for piece in pieces] == list(range(len(pieces)))
+        return pieces[0] * 2 + pieces[-1].exp()
+
+    check(run, randn(3, 4, 2))
+    x = rustorch.tensor(randn(3, 4, 2, dtype=np.float64), requires_grad=True)
+    assert gradcheck(lambda t: t.unbind(dim)[1].sin(), (x,))
+    assert gradgradcheck(lambda t: t.unbind(dim)[1].sin(), (x,))
